@@ -1,0 +1,21 @@
+// Package core is the heart of tcpimg: the version-1 wire protocol, the image
+// operations, the concurrency contracts (Pool, Limiter, Queue) and the Server
+// that ties them together.
+//
+// The protocol is specified in PROTOCOL.md; this package is its reference
+// implementation. Request and response frames are fixed 32-byte headers
+// followed by a payload; [DecodeRequestHeader] and [DecodeResponseHeader] never
+// allocate, and [ReadRequest] checks a frame's length against the limit before
+// it allocates a payload buffer.
+//
+// The Server does not know which concurrency strategy it runs: it consumes the
+// small interfaces [Pool] and [Limiter], and a fixed-worker pool can be built
+// from any [Queue] with [NewWorkerPool]. The package strategies holds the
+// implementations and a registry that names them. When a Config leaves them
+// nil, the Server uses the defaults the project started with: fixed workers
+// reading a buffered channel ([NewChanQueue]) and a buffered-channel
+// semaphore ([NewChanLimiter]).
+//
+// Errors are classified with errors.Is against the sentinels in errors.go,
+// and [StatusOf] maps them to wire status codes in one place.
+package core

@@ -1,0 +1,79 @@
+package core
+
+import "context"
+
+// Task is one unit of work a Pool runs. It is an interface rather than a
+// func so that a server can submit pooled job values without allocating a
+// closure per request; [TaskFunc] adapts a plain function.
+type Task interface {
+	Run()
+}
+
+// TaskFunc adapts a function to a Task.
+type TaskFunc func()
+
+// Run calls f.
+func (f TaskFunc) Run() { f() }
+
+// Pool runs tasks with bounded (or, for a baseline, unbounded) concurrency.
+//
+// A task that panics must not take the pool down: implementations recover
+// the panic, count it (see [PoolStats]) and go on serving.
+type Pool interface {
+	// TrySubmit hands t to the pool without waiting. It returns ErrBusy when
+	// the pool is full and ErrClosed after Shutdown began; in both cases t
+	// will not run. This is load shedding.
+	TrySubmit(t Task) error
+	// Submit hands t to the pool, waiting for room while ctx allows. It
+	// returns ctx.Err() if ctx ends first (t is then not queued) and
+	// ErrClosed after Shutdown began. This is backpressure.
+	Submit(ctx context.Context, t Task) error
+	// Shutdown refuses new tasks, then waits until every accepted task has
+	// run and the pool's goroutines have exited, or until ctx ends
+	// (returning ctx.Err(); the tasks still finish later). It may be called
+	// more than once; every call waits.
+	Shutdown(ctx context.Context) error
+}
+
+// PoolStats is a snapshot of a pool's counters.
+type PoolStats struct {
+	Workers   int    // goroutines that run tasks (0 for a goroutine per task)
+	Queued    int    // tasks accepted but not started
+	Completed uint64 // tasks that returned or panicked
+	Panics    uint64 // tasks that panicked (recovered)
+}
+
+// StatsPool is the optional ability of a Pool to report its counters; find
+// it with a type assertion.
+type StatsPool interface {
+	Stats() PoolStats
+}
+
+// Limiter is a counting semaphore; the server holds one slot per connection
+// it serves.
+type Limiter interface {
+	// Acquire takes a slot, waiting while ctx allows; it returns ctx.Err()
+	// if ctx ends first, and then holds nothing.
+	Acquire(ctx context.Context) error
+	// TryAcquire takes a slot if one is free at once.
+	TryAcquire() bool
+	// Release returns a slot. Releasing more than was acquired is a bug in
+	// the caller and panics.
+	Release()
+}
+
+// Queue holds tasks between submission and a worker; [NewWorkerPool] runs a
+// fixed set of workers over any Queue. Close is part of the contract because
+// Pop must be able to tell a worker that no task will ever come.
+type Queue interface {
+	// Push adds t without waiting: ErrBusy when full, ErrClosed after Close.
+	Push(t Task) error
+	// Pop waits for a task. After Close it still returns the tasks already
+	// pushed, then ok == false once the queue is empty.
+	Pop() (t Task, ok bool)
+	// Len returns the number of tasks waiting.
+	Len() int
+	// Close refuses further pushes and wakes every waiting Pop. It is
+	// idempotent.
+	Close()
+}

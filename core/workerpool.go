@@ -1,0 +1,152 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+)
+
+// WorkerPool runs a fixed number of workers that take tasks from a Queue.
+// The queue decides the data structure and capacity (a buffered channel, a
+// ring under a mutex...); the pool adds workers, blocking submission,
+// panic recovery and a draining shutdown.
+type WorkerPool struct {
+	q       Queue
+	workers int
+	wg      sync.WaitGroup
+	done    chan struct{} // closed when Shutdown begins
+	once    sync.Once
+
+	panics  atomic.Uint64
+	counts  []paddedCounter // per worker, so workers share no cache line
+	waiters atomic.Int32    // Submit calls waiting for room
+
+	mu    sync.Mutex
+	space chan struct{} // closed (and replaced) when a task leaves the queue while waiters > 0
+}
+
+type paddedCounter struct {
+	n atomic.Uint64
+	_ [56]byte
+}
+
+var (
+	_ Pool      = (*WorkerPool)(nil)
+	_ StatsPool = (*WorkerPool)(nil)
+)
+
+// NewWorkerPool starts workers goroutines (at least one) over q. The pool
+// owns q from then on: Shutdown closes it.
+func NewWorkerPool(workers int, q Queue) *WorkerPool {
+	if workers < 1 {
+		workers = 1
+	}
+	p := &WorkerPool{
+		q:       q,
+		workers: workers,
+		done:    make(chan struct{}),
+		counts:  make([]paddedCounter, workers),
+		space:   make(chan struct{}),
+	}
+	p.wg.Add(workers)
+	for i := range workers {
+		go p.work(&p.counts[i].n)
+	}
+	return p
+}
+
+func (p *WorkerPool) work(completed *atomic.Uint64) {
+	defer p.wg.Done()
+	for {
+		t, ok := p.q.Pop()
+		if !ok {
+			return
+		}
+		if p.waiters.Load() > 0 {
+			p.signalSpace()
+		}
+		p.run(t)
+		completed.Add(1)
+	}
+}
+
+func (p *WorkerPool) run(t Task) {
+	defer func() {
+		if r := recover(); r != nil {
+			p.panics.Add(1)
+		}
+	}()
+	t.Run()
+}
+
+func (p *WorkerPool) signalSpace() {
+	p.mu.Lock()
+	close(p.space)
+	p.space = make(chan struct{})
+	p.mu.Unlock()
+}
+
+// TrySubmit queues t if the queue has room (see [Pool]).
+func (p *WorkerPool) TrySubmit(t Task) error { return p.q.Push(t) }
+
+// Submit queues t, waiting for room while ctx allows (see [Pool]).
+func (p *WorkerPool) Submit(ctx context.Context, t Task) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	for {
+		if err := p.q.Push(t); !errors.Is(err, ErrBusy) {
+			return err
+		}
+		p.waiters.Add(1)
+		p.mu.Lock()
+		space := p.space
+		p.mu.Unlock()
+		// Try again now that a worker taking a task will wake us: a task
+		// taken between the failed push and the registration is not missed.
+		if err := p.q.Push(t); !errors.Is(err, ErrBusy) {
+			p.waiters.Add(-1)
+			return err
+		}
+		select {
+		case <-space:
+			p.waiters.Add(-1)
+		case <-ctx.Done():
+			p.waiters.Add(-1)
+			return ctx.Err()
+		case <-p.done:
+			p.waiters.Add(-1)
+			return ErrClosed
+		}
+	}
+}
+
+// Shutdown closes the queue, lets the workers drain it and waits for them
+// (see [Pool]).
+func (p *WorkerPool) Shutdown(ctx context.Context) error {
+	p.once.Do(func() {
+		close(p.done)
+		p.q.Close()
+	})
+	finished := make(chan struct{})
+	go func() {
+		p.wg.Wait()
+		close(finished)
+	}()
+	select {
+	case <-finished:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Stats returns the pool's counters.
+func (p *WorkerPool) Stats() PoolStats {
+	s := PoolStats{Workers: p.workers, Queued: p.q.Len(), Panics: p.panics.Load()}
+	for i := range p.counts {
+		s.Completed += p.counts[i].n.Load()
+	}
+	return s
+}
