@@ -1,0 +1,128 @@
+package core
+
+import (
+	"bytes"
+	"fmt"
+	"runtime/debug"
+	"sync"
+	"time"
+)
+
+// job is one request on its way through the server: read by the
+// connection's reader, run by the pool, written by the connection's writer,
+// then recycled. Every request the reader commits to answering becomes a
+// job, including those answered at once (BUSY, BAD_REQUEST...), so the
+// writer has one path for every response.
+type job struct {
+	c       *conn
+	req     RequestHeader
+	payload []byte // request payload, from getBuf
+	readAt  time.Time
+
+	status    Status
+	queueUS   uint32
+	serviceUS uint32
+	out       *bytes.Buffer // result of image jobs (nil otherwise)
+	result    []byte        // response payload
+	dropped   bool          // never ran: its connection failed
+	ran       bool          // went through the pool (counted as accepted)
+	hdr       [HeaderSize]byte
+}
+
+var jobPool = sync.Pool{New: func() any { return new(job) }}
+
+func newJob(c *conn) *job {
+	j := jobPool.Get().(*job)
+	j.c = c
+	return j
+}
+
+// release returns the job's buffers and the job itself to their pools.
+func (j *job) release() {
+	if j.payload != nil {
+		putBuf(j.payload)
+	}
+	if j.out != nil {
+		putOut(j.out)
+	}
+	*j = job{}
+	jobPool.Put(j)
+}
+
+// answer sets an immediate response with err's status and message.
+func (j *job) answer(err error) {
+	j.status = StatusOf(err)
+	j.result = []byte(message(err))
+}
+
+// Run is called by a pool worker.
+func (j *job) Run() {
+	c := j.c
+	start := time.Now()
+	panicked := false
+	switch {
+	case c.ctx.Err() != nil:
+		// The connection failed: nobody is left to read the result.
+		j.dropped = true
+	case j.req.Deadline != 0 && start.Sub(j.readAt) > j.req.DeadlineDuration():
+		j.answer(fmt.Errorf("%w: waited %v, deadline %v", ErrTimeout,
+			start.Sub(j.readAt).Round(time.Microsecond), j.req.DeadlineDuration()))
+	default:
+		j.queueUS = micros(start.Sub(j.readAt))
+		panicked = j.process()
+		j.serviceUS = micros(time.Since(start))
+	}
+	c.srv.stats.finished(j.status, j.dropped, panicked)
+	c.out <- j
+}
+
+// process runs the operation, turning a panic into INTERNAL.
+func (j *job) process() (panicked bool) {
+	c := j.c
+	defer func() {
+		if r := recover(); r != nil {
+			panicked = true
+			j.out.Reset()
+			j.answer(fmt.Errorf("%w: panic in %v: %v", ErrInternal, j.req.Op, r))
+			c.srv.log.Error("operation panicked", "op", j.req.Op.String(), "job", j.req.JobID,
+				"remote", c.remote, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+		}
+	}()
+	if j.req.Op == OpNoop && c.srv.echoNoop {
+		// Echo without copying: the request buffer is the response.
+		j.result = j.payload
+		j.status = StatusOK
+		return false
+	}
+	j.out = getOut()
+	if err := c.srv.cfg.Process(c.ctx, &j.req, j.payload, j.out); err != nil {
+		j.out.Reset()
+		j.answer(err)
+		return false
+	}
+	j.status = StatusOK
+	j.result = j.out.Bytes()
+	return false
+}
+
+// encodeHeader fills j.hdr with the response header.
+func (j *job) encodeHeader() {
+	PutResponseHeader(j.hdr[:], &ResponseHeader{
+		Status:    j.status,
+		JobID:     j.req.JobID,
+		QueueUS:   j.queueUS,
+		ServiceUS: j.serviceUS,
+		Length:    uint32(len(j.result)),
+	})
+}
+
+func micros(d time.Duration) uint32 {
+	us := d.Microseconds()
+	switch {
+	case us < 0:
+		return 0
+	case us > 1<<32-1:
+		return 1<<32 - 1
+	}
+	return uint32(us)
+}

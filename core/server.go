@@ -1,0 +1,236 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// ErrServerClosed is returned by Serve after Shutdown or Close.
+var ErrServerClosed = errors.New("tcpimg: server closed")
+
+// Server serves protocol version 1 on any number of listeners. Build it with
+// NewServer, run it with Serve, stop it with Shutdown (draining) or Close
+// (immediate).
+type Server struct {
+	cfg     Config
+	pool    Pool
+	limiter Limiter
+	log     *slog.Logger
+	stats   counters
+
+	// echoNoop lets NOOP reuse the request buffer as the response; only
+	// with the default Process, so an injected one sees every op.
+	echoNoop bool
+
+	baseCtx      context.Context // ends on Close: unstarted jobs are dropped
+	closeAll     context.CancelFunc
+	acceptCtx    context.Context // ends when Shutdown or Close begins
+	stopAccept   context.CancelFunc
+	shuttingDown atomic.Bool
+
+	mu        sync.Mutex
+	listeners map[*net.Listener]struct{}
+	conns     map[*conn]struct{}
+	connWG    sync.WaitGroup
+	serveWG   sync.WaitGroup
+
+	stopOnce sync.Once     // closes drained
+	drained  chan struct{} // closed when every connection and the pool are done
+}
+
+// NewServer returns a server configured by cfg. It starts nothing but the
+// pool's workers.
+func NewServer(cfg Config) *Server {
+	echo := cfg.Process == nil
+	cfg = cfg.withDefaults()
+	s := &Server{
+		cfg:       cfg,
+		pool:      cfg.Pool,
+		limiter:   cfg.Limiter,
+		log:       cfg.Logger,
+		echoNoop:  echo,
+		listeners: make(map[*net.Listener]struct{}),
+		conns:     make(map[*conn]struct{}),
+		drained:   make(chan struct{}),
+	}
+	s.baseCtx, s.closeAll = context.WithCancel(context.Background())
+	s.acceptCtx, s.stopAccept = context.WithCancel(s.baseCtx)
+	return s
+}
+
+// Stats returns a consistent snapshot of the server's counters.
+func (s *Server) Stats() Stats { return s.stats.snapshot() }
+
+// Serve accepts connections on ln until Shutdown or Close, holding a slot
+// of the connection limiter for each connection served; while every slot is
+// taken, it does not accept. Serve always returns a non-nil error: after
+// Shutdown or Close it is ErrServerClosed. It closes ln when it returns.
+func (s *Server) Serve(ln net.Listener) error {
+	if !s.trackListener(&ln, true) {
+		ln.Close()
+		return ErrServerClosed
+	}
+	defer s.trackListener(&ln, false)
+	defer ln.Close()
+	var backoff time.Duration
+	for {
+		if err := s.limiter.Acquire(s.acceptCtx); err != nil {
+			return ErrServerClosed
+		}
+		nc, err := ln.Accept()
+		if err != nil {
+			s.limiter.Release()
+			if s.shuttingDown.Load() {
+				return ErrServerClosed
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
+				s.log.Warn("accept failed; retrying", "err", err, "in", backoff)
+				if !s.pause(backoff) {
+					return ErrServerClosed
+				}
+				continue
+			}
+			return err
+		}
+		backoff = 0
+		c := newConn(s, nc)
+		if !s.trackConn(c, true) {
+			nc.Close()
+			c.cancel()
+			s.limiter.Release()
+			return ErrServerClosed
+		}
+		go func() {
+			defer s.trackConn(c, false)
+			c.serve()
+		}()
+	}
+}
+
+// ListenAndServe listens on addr ("host:port") and calls Serve.
+func (s *Server) ListenAndServe(addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	return s.Serve(ln)
+}
+
+func (s *Server) pause(d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-s.acceptCtx.Done():
+		return false
+	}
+}
+
+func (s *Server) trackListener(ln *net.Listener, add bool) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if add {
+		if s.shuttingDown.Load() {
+			return false
+		}
+		s.listeners[ln] = struct{}{}
+		s.serveWG.Add(1)
+	} else {
+		delete(s.listeners, ln)
+		s.serveWG.Done()
+	}
+	return true
+}
+
+func (s *Server) trackConn(c *conn, add bool) bool {
+	s.mu.Lock()
+	if add {
+		if s.shuttingDown.Load() {
+			s.mu.Unlock()
+			return false
+		}
+		s.conns[c] = struct{}{}
+		s.connWG.Add(1)
+		s.mu.Unlock()
+		s.stats.update(func(st *Stats) {
+			st.Conns++
+			st.ConnsNow++
+			st.ConnsMax = max(st.ConnsMax, st.ConnsNow)
+		})
+		return true
+	}
+	delete(s.conns, c)
+	s.mu.Unlock()
+	s.stats.update(func(st *Stats) { st.ConnsNow-- })
+	s.limiter.Release()
+	s.connWG.Done()
+	return true
+}
+
+// beginShutdown stops accepting and tells every connection; it runs once.
+func (s *Server) beginShutdown() {
+	s.mu.Lock()
+	first := !s.shuttingDown.Swap(true)
+	s.stopAccept()
+	for ln := range s.listeners {
+		(*ln).Close()
+	}
+	conns := make([]*conn, 0, len(s.conns))
+	for c := range s.conns {
+		conns = append(conns, c)
+	}
+	s.mu.Unlock()
+	for _, c := range conns {
+		c.wakeForShutdown()
+	}
+	if first {
+		go func() {
+			s.serveWG.Wait()
+			s.connWG.Wait()
+			s.pool.Shutdown(context.Background())
+			close(s.drained)
+		}()
+	}
+}
+
+// Shutdown stops accepting connections, closes the idle ones, answers
+// requests read from then on with SHUTTING_DOWN, finishes and answers every
+// accepted job, then closes the remaining connections and shuts down the
+// pool. If ctx ends first it logs how many jobs are unanswered and returns
+// ctx.Err(); Close then ends what is left.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.beginShutdown()
+	select {
+	case <-s.drained:
+		return nil
+	case <-ctx.Done():
+		st := s.Stats()
+		s.log.Warn("shutdown deadline passed with jobs unanswered",
+			"unanswered", st.InFlight, "connections", st.ConnsNow)
+		return fmt.Errorf("shutdown: %w", ctx.Err())
+	}
+}
+
+// Close closes every listener and connection at once; jobs not started are
+// dropped and running SPIN and SLEEP jobs end early. It waits for the
+// server's goroutines to exit and is safe to call more than once.
+func (s *Server) Close() error {
+	s.beginShutdown()
+	s.closeAll()
+	s.mu.Lock()
+	for c := range s.conns {
+		c.nc.Close()
+	}
+	s.mu.Unlock()
+	<-s.drained
+	return nil
+}

@@ -1,0 +1,72 @@
+package core
+
+import "sync"
+
+// Stats is a consistent snapshot of a server's counters: every field is
+// read under one lock, so
+//
+//	Accepted == Completed + Failed + TimedOut + Dropped + InFlight
+//
+// holds in every snapshot.
+type Stats struct {
+	Accepted  uint64 // requests handed to the pool
+	Completed uint64 // jobs that ran and were answered OK
+	Failed    uint64 // jobs that ran and failed (BAD_REQUEST, INTERNAL)
+	TimedOut  uint64 // jobs whose deadline passed before they started
+	Dropped   uint64 // jobs never run because their connection failed
+	InFlight  int64  // accepted jobs not finished yet
+
+	Busy     uint64 // requests refused BUSY
+	Refused  uint64 // requests answered before queueing: bad, too large, unsupported, shutting down
+	Panics   uint64 // operations that panicked (answered INTERNAL)
+	ConnsNow int    // connections being served
+	ConnsMax int    // high-water mark of ConnsNow
+	Conns    uint64 // connections served in all
+}
+
+// counters guards Stats with a mutex. A mutex, not atomics, so that a
+// snapshot is consistent across fields; it is taken a few times per job,
+// far below the cost of the job.
+type counters struct {
+	mu sync.Mutex
+	s  Stats
+}
+
+func (c *counters) update(f func(s *Stats)) {
+	c.mu.Lock()
+	f(&c.s)
+	c.mu.Unlock()
+}
+
+func (c *counters) snapshot() Stats {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.s
+}
+
+func (c *counters) accepted() {
+	c.mu.Lock()
+	c.s.Accepted++
+	c.s.InFlight++
+	c.mu.Unlock()
+}
+
+// finished records a job leaving the server with status st.
+func (c *counters) finished(st Status, dropped, panicked bool) {
+	c.mu.Lock()
+	c.s.InFlight--
+	switch {
+	case dropped:
+		c.s.Dropped++
+	case st == StatusOK:
+		c.s.Completed++
+	case st == StatusTimeout:
+		c.s.TimedOut++
+	default:
+		c.s.Failed++
+	}
+	if panicked {
+		c.s.Panics++
+	}
+	c.mu.Unlock()
+}
