@@ -1,8 +1,6 @@
 package core_test
 
 import (
-	"context"
-	"io"
 	"log/slog"
 	"net"
 	"sync"
@@ -176,6 +174,3 @@ func echo(c net.Conn) {
 		}
 	}
 }
-
-var _ = context.Background
-var _ = io.EOF

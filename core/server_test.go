@@ -3,7 +3,6 @@ package core_test
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"net"
 	"testing"
 	"time"
@@ -386,5 +385,4 @@ func TestCloseIsImmediateAndIdempotent(t *testing.T) {
 	st := srv.Stats()
 	assert.Zero(t, st.InFlight)
 	assert.Equal(t, st.Accepted, st.Completed+st.Failed+st.TimedOut+st.Dropped)
-	fmt.Sprint(st)
 }
