@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tcpimg/tcpimg/core"
+	"github.com/tcpimg/tcpimg/strategies"
 )
 
 // testServer is a server on 127.0.0.1:0 whose Serve error is checked when
@@ -118,4 +119,31 @@ func writeChunk(w io.Writer, typ string, data []byte) {
 	io.WriteString(w, typ)
 	w.Write(data)
 	binary.Write(w, binary.BigEndian, crc.Sum32())
+}
+
+// forEachPool runs body as a subtest per registered pool strategy, so the
+// server's behaviour is proven for every strategy it can run.
+func forEachPool(t *testing.T, body func(t *testing.T, pool string)) {
+	t.Helper()
+	for _, name := range strategies.PoolNames() {
+		t.Run("pool="+name, func(t *testing.T) { body(t, name) })
+	}
+}
+
+// withPool sets cfg.Pool to the named strategy sized by cfg.Workers and
+// cfg.QueueSize (with Config's meaning: 0 is the default queue, negative
+// none).
+func withPool(t *testing.T, pool string, cfg core.Config) core.Config {
+	t.Helper()
+	q := cfg.QueueSize
+	switch {
+	case q == 0:
+		q = core.DefaultQueueSize
+	case q < 0:
+		q = 0
+	}
+	p, err := strategies.NewPool(pool, strategies.PoolConfig{Workers: cfg.Workers, QueueSize: q})
+	require.NoError(t, err)
+	cfg.Pool = p
+	return cfg
 }

@@ -14,7 +14,12 @@ import (
 )
 
 func TestPipelinedOutOfOrder(t *testing.T) {
-	ts := startServer(t, core.Config{Workers: 8, QueueSize: 256})
+	forEachPool(t, testPipelinedOutOfOrder)
+}
+
+func testPipelinedOutOfOrder(t *testing.T, pool string) {
+	// Block admission: every strategy answers every job, none sheds.
+	ts := startServer(t, withPool(t, pool, core.Config{Workers: 8, QueueSize: 256, Admission: core.AdmissionBlock}))
 	c := dial(t, ts.Addr)
 	const n = 200
 	// Early requests sleep longest, so with 8 workers later ones overtake them.
@@ -46,7 +51,11 @@ func TestPipelinedOutOfOrder(t *testing.T) {
 }
 
 func TestNoopEchoesPayload(t *testing.T) {
-	ts := startServer(t, core.Config{})
+	forEachPool(t, testNoopEchoesPayload)
+}
+
+func testNoopEchoesPayload(t *testing.T, pool string) {
+	ts := startServer(t, withPool(t, pool, core.Config{}))
 	c := dial(t, ts.Addr)
 	tests := []struct {
 		name string
@@ -96,34 +105,40 @@ func TestRefusals(t *testing.T) {
 		{"thumbnail 0x0", rawHeader("TIMQ", 1, 1, 0, 0, 7, 0, 0, 0, 0), core.StatusBadRequest, 7, false},
 		{"grayscale of nothing", rawHeader("TIMQ", 1, 2, 0, 0, 7, 0, 0, 0, 0), core.StatusBadRequest, 7, false},
 	}
-	ts := startServer(t, core.Config{Limits: core.Limits{MaxFrame: 4096}})
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c := dial(t, ts.Addr)
-			_, err := c.Conn().Write(tt.give)
-			require.NoError(t, err)
-			r := recvAll(t, c, 1)[0]
-			assert.Equal(t, tt.wantStatus, r.Status, "message %q", r.Payload)
-			assert.Equal(t, tt.wantID, r.JobID)
-			assert.NotEmpty(t, r.Payload, "an error response carries a message")
-			assert.LessOrEqual(t, len(r.Payload), core.MaxMessage)
-			if tt.wantClosed {
-				expectClosed(t, c)
-				return
-			}
-			// Still usable.
-			require.NoError(t, c.Send(core.RequestHeader{Op: core.OpNoop, JobID: 99}, []byte("ok")))
-			r = recvAll(t, c, 1)[0]
-			assert.Equal(t, core.StatusOK, r.Status)
-			assert.Equal(t, uint64(99), r.JobID)
-		})
-	}
+	forEachPool(t, func(t *testing.T, pool string) {
+		ts := startServer(t, withPool(t, pool, core.Config{Limits: core.Limits{MaxFrame: 4096}}))
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				c := dial(t, ts.Addr)
+				_, err := c.Conn().Write(tt.give)
+				require.NoError(t, err)
+				r := recvAll(t, c, 1)[0]
+				assert.Equal(t, tt.wantStatus, r.Status, "message %q", r.Payload)
+				assert.Equal(t, tt.wantID, r.JobID)
+				assert.NotEmpty(t, r.Payload, "an error response carries a message")
+				assert.LessOrEqual(t, len(r.Payload), core.MaxMessage)
+				if tt.wantClosed {
+					expectClosed(t, c)
+					return
+				}
+				// Still usable.
+				require.NoError(t, c.Send(core.RequestHeader{Op: core.OpNoop, JobID: 99}, []byte("ok")))
+				r = recvAll(t, c, 1)[0]
+				assert.Equal(t, core.StatusOK, r.Status)
+				assert.Equal(t, uint64(99), r.JobID)
+			})
+		}
+	})
 }
 
 // TestFatalAnswersInFlightFirst: after a framing error the server still
 // answers the jobs it had accepted on that connection, then closes.
 func TestFatalAnswersInFlightFirst(t *testing.T) {
-	ts := startServer(t, core.Config{Workers: 2})
+	forEachPool(t, testFatalAnswersInFlightFirst)
+}
+
+func testFatalAnswersInFlightFirst(t *testing.T, pool string) {
+	ts := startServer(t, withPool(t, pool, core.Config{Workers: 2, Admission: core.AdmissionBlock}))
 	c := dial(t, ts.Addr)
 	for i := range 5 {
 		require.NoError(t, c.SendBuffered(core.RequestHeader{Op: core.OpSleep, JobID: uint64(i + 1), Arg1: 30_000}, nil))
@@ -140,7 +155,11 @@ func TestFatalAnswersInFlightFirst(t *testing.T) {
 }
 
 func TestHalfCloseAnswersEverything(t *testing.T) {
-	ts := startServer(t, core.Config{Workers: 2})
+	forEachPool(t, testHalfCloseAnswersEverything)
+}
+
+func testHalfCloseAnswersEverything(t *testing.T, pool string) {
+	ts := startServer(t, withPool(t, pool, core.Config{Workers: 2, Admission: core.AdmissionBlock}))
 	c := dial(t, ts.Addr)
 	for i := range 20 {
 		require.NoError(t, c.SendBuffered(core.RequestHeader{Op: core.OpSleep, JobID: uint64(i), Arg1: 2000}, nil))
@@ -307,8 +326,11 @@ func TestTimeouts(t *testing.T) {
 }
 
 func TestShutdownDrainsQueuedJobs(t *testing.T) {
-	cfg := core.Config{Workers: 2, QueueSize: 100, Logger: nil}
-	ts := startServer(t, cfg)
+	forEachPool(t, testShutdownDrainsQueuedJobs)
+}
+
+func testShutdownDrainsQueuedJobs(t *testing.T, pool string) {
+	ts := startServer(t, withPool(t, pool, core.Config{Workers: 2, QueueSize: 100, Admission: core.AdmissionBlock}))
 	c := dial(t, ts.Addr)
 	const n = 50
 	for i := range n {

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/tcpimg/tcpimg/core"
+	"github.com/tcpimg/tcpimg/strategies"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+func TestBadFlagsExit2WithOneLine(t *testing.T) {
+	tests := []struct {
+		name string
+		give []string
+		want string
+	}{
+		{"unknown flag", []string{"-bogus"}, "flag provided but not defined"},
+		{"zero workers", []string{"-workers", "0"}, "-workers 0"},
+		{"negative queue", []string{"-queue", "-1"}, "-queue -1"},
+		{"admission", []string{"-admission", "maybe"}, "unknown admission policy"},
+		{"pool", []string{"-pool", "nope"}, "valid: "},
+		{"limiter", []string{"-limiter", "nope"}, "valid: "},
+		{"max-frame 0", []string{"-max-frame", "0"}, "-max-frame 0"},
+		{"max-frame over 32 bits", []string{"-max-frame", "4294967296"}, "-max-frame"},
+		{"bad duration", []string{"-idle-timeout", "soon"}, "invalid value"},
+		{"zero timeout", []string{"-write-timeout", "0s"}, "-write-timeout"},
+		{"max-conns", []string{"-max-conns", "0"}, "-max-conns 0"},
+		{"stray argument", []string{"extra"}, "unexpected argument"},
+		{"log level", []string{"-log-level", "loud"}, "-log-level"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := mainCode(tt.give, &stdout, &stderr)
+			assert.Equal(t, 2, code)
+			assert.Contains(t, stderr.String(), tt.want)
+			assert.Equal(t, 1, strings.Count(stderr.String(), "\n"), "one line: %q", stderr.String())
+			assert.True(t, strings.HasPrefix(stderr.String(), "server: "))
+		})
+	}
+}
+
+func TestListPrintsRegistry(t *testing.T) {
+	var stdout bytes.Buffer
+	require.Equal(t, 0, mainCode([]string{"-list"}, &stdout, io.Discard))
+	for _, n := range append(strategies.PoolNames(), strategies.LimiterNames()...) {
+		assert.Contains(t, stdout.String(), n)
+	}
+}
+
+func TestHelpExits0(t *testing.T) {
+	var stderr bytes.Buffer
+	assert.Equal(t, 0, mainCode([]string{"-h"}, io.Discard, &stderr))
+	assert.Contains(t, stderr.String(), "-max-inflight")
+}
+
+// TestRunServesAndDrainsOnSignal runs the command's body for every pool
+// strategy: it serves a job, then a cancelled context (the signal) drains
+// and returns nil.
+func TestRunServesAndDrainsOnSignal(t *testing.T) {
+	for _, pool := range strategies.PoolNames() {
+		t.Run("pool="+pool, func(t *testing.T) {
+			cfg, err := parseFlags([]string{"-addr", "127.0.0.1:0", "-pool", pool, "-workers", "2", "-log-level", "warn"}, io.Discard)
+			require.NoError(t, err)
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			addrc := make(chan string, 1)
+			done := make(chan error, 1)
+			var logs bytes.Buffer
+			go func() { done <- run(ctx, cfg, func() {}, &logs, func(a string) { addrc <- a }) }()
+			var addr string
+			select {
+			case addr = <-addrc:
+			case err := <-done:
+				t.Fatalf("run ended before listening: %v", err)
+			}
+			c, err := core.Dial(addr)
+			require.NoError(t, err)
+			defer c.Close()
+			require.NoError(t, c.Send(core.RequestHeader{Op: core.OpSleep, JobID: 1, Arg1: 1000}, nil))
+			r, err := c.Recv()
+			require.NoError(t, err)
+			assert.Equal(t, core.StatusOK, r.Status)
+			cancel()
+			select {
+			case err := <-done:
+				require.NoError(t, err)
+			case <-time.After(10 * time.Second):
+				t.Fatal("run did not return after the signal")
+			}
+		})
+	}
+}
