@@ -9,21 +9,26 @@ import (
 // pattern and the server's default. A capacity of 0 gives a queue that
 // accepts a task only when a worker is already waiting for one.
 type ChanQueue struct {
-	// mu orders Push against Close: pushes hold it shared, Close exclusive,
-	// so no push can land on a closed channel.
-	mu     sync.RWMutex
-	closed bool
-	ch     chan Task
+	// mu orders pushes against Close: pushes hold it shared, Close
+	// exclusive, so no push can land on a closed channel.
+	mu      sync.RWMutex
+	closed  bool
+	ch      chan Task
+	closing chan struct{} // closed first by Close, to free a PushWait holding mu
+	once    sync.Once
 }
 
-var _ Queue = (*ChanQueue)(nil)
+var (
+	_ Queue         = (*ChanQueue)(nil)
+	_ BlockingQueue = (*ChanQueue)(nil)
+)
 
 // NewChanQueue returns a queue holding up to capacity tasks.
 func NewChanQueue(capacity int) *ChanQueue {
 	if capacity < 0 {
 		capacity = 0
 	}
-	return &ChanQueue{ch: make(chan Task, capacity)}
+	return &ChanQueue{ch: make(chan Task, capacity), closing: make(chan struct{})}
 }
 
 // Push adds t if there is room (see [Queue]).
@@ -41,6 +46,31 @@ func (q *ChanQueue) Push(t Task) error {
 	}
 }
 
+// PushWait adds t, waiting for room while ctx allows (see
+// [BlockingQueue]). The wait is a plain channel send, so the runtime wakes
+// it the moment a slot frees or, with capacity 0, a worker starts
+// receiving.
+func (q *ChanQueue) PushWait(ctx context.Context, t Task) error {
+	q.mu.RLock()
+	defer q.mu.RUnlock()
+	if q.closed {
+		return ErrClosed
+	}
+	select {
+	case q.ch <- t:
+		return nil
+	default:
+	}
+	select {
+	case q.ch <- t:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-q.closing:
+		return ErrClosed
+	}
+}
+
 // Pop waits for a task (see [Queue]).
 func (q *ChanQueue) Pop() (Task, bool) {
 	t, ok := <-q.ch
@@ -50,14 +80,16 @@ func (q *ChanQueue) Pop() (Task, bool) {
 // Len returns the number of tasks waiting.
 func (q *ChanQueue) Len() int { return len(q.ch) }
 
-// Close refuses further pushes; Pop drains what is left.
+// Close refuses further pushes; Pop drains what is left. Waiting PushWait
+// calls return ErrClosed.
 func (q *ChanQueue) Close() {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if !q.closed {
+	q.once.Do(func() {
+		close(q.closing)
+		q.mu.Lock()
+		defer q.mu.Unlock()
 		q.closed = true
 		close(q.ch)
-	}
+	})
 }
 
 // ChanLimiter is a Limiter over a buffered channel: a slot is held while its

@@ -77,3 +77,17 @@ type Queue interface {
 	// idempotent.
 	Close()
 }
+
+// BlockingQueue is the optional ability of a Queue to wait for room itself;
+// [WorkerPool.Submit] uses it when the queue has it. Only the queue sees
+// every moment room appears: a task leaving it, but also, in a queue that
+// hands tasks straight to waiting workers, a worker starting to wait. A
+// hand-off queue must therefore have this ability, or a blocked Submit could
+// miss its wake-up.
+type BlockingQueue interface {
+	Queue
+	// PushWait adds t, waiting for room while ctx allows. It returns
+	// ctx.Err() if ctx ends first (t is then not queued) and ErrClosed after
+	// Close, including when Close happens while it waits.
+	PushWait(ctx context.Context, t Task) error
+}

@@ -13,17 +13,21 @@ import (
 // panic recovery and a draining shutdown.
 type WorkerPool struct {
 	q       Queue
+	bq      BlockingQueue // q, when it can wait for room itself
 	workers int
-	wg      sync.WaitGroup
+	live    atomic.Int32  // workers not yet returned
+	exited  chan struct{} // closed by the last worker to return
 	done    chan struct{} // closed when Shutdown begins
 	once    sync.Once
 
-	panics  atomic.Uint64
-	counts  []paddedCounter // per worker, so workers share no cache line
-	waiters atomic.Int32    // Submit calls waiting for room
-
-	mu    sync.Mutex
-	space chan struct{} // closed (and replaced) when a task leaves the queue while waiters > 0
+	panics atomic.Uint64
+	counts []paddedCounter // per worker, so workers share no cache line
+	// For a queue without BlockingQueue: Submit calls waiting for room, and
+	// the channel closed (and replaced) when a task leaves the queue while
+	// waiters > 0.
+	waiters atomic.Int32
+	mu      sync.Mutex
+	space   chan struct{}
 }
 
 type paddedCounter struct {
@@ -38,6 +42,11 @@ var (
 
 // NewWorkerPool starts workers goroutines (at least one) over q. The pool
 // owns q from then on: Shutdown closes it.
+//
+// Submit waits for room with q's own PushWait when q is a [BlockingQueue].
+// Otherwise it retries Push each time a worker takes a task, which is
+// right only for a queue whose room appears when a task leaves it (not for
+// a hand-off queue; see [BlockingQueue]).
 func NewWorkerPool(workers int, q Queue) *WorkerPool {
 	if workers < 1 {
 		workers = 1
@@ -45,11 +54,13 @@ func NewWorkerPool(workers int, q Queue) *WorkerPool {
 	p := &WorkerPool{
 		q:       q,
 		workers: workers,
+		exited:  make(chan struct{}),
 		done:    make(chan struct{}),
 		counts:  make([]paddedCounter, workers),
 		space:   make(chan struct{}),
 	}
-	p.wg.Add(workers)
+	p.bq, _ = q.(BlockingQueue)
+	p.live.Store(int32(workers))
 	for i := range workers {
 		go p.work(&p.counts[i].n)
 	}
@@ -57,7 +68,11 @@ func NewWorkerPool(workers int, q Queue) *WorkerPool {
 }
 
 func (p *WorkerPool) work(completed *atomic.Uint64) {
-	defer p.wg.Done()
+	defer func() {
+		if p.live.Add(-1) == 0 {
+			close(p.exited)
+		}
+	}()
 	for {
 		t, ok := p.q.Pop()
 		if !ok {
@@ -95,6 +110,9 @@ func (p *WorkerPool) Submit(ctx context.Context, t Task) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if p.bq != nil {
+		return p.bq.PushWait(ctx, t)
+	}
 	for {
 		if err := p.q.Push(t); !errors.Is(err, ErrBusy) {
 			return err
@@ -129,13 +147,8 @@ func (p *WorkerPool) Shutdown(ctx context.Context) error {
 		close(p.done)
 		p.q.Close()
 	})
-	finished := make(chan struct{})
-	go func() {
-		p.wg.Wait()
-		close(finished)
-	}()
 	select {
-	case <-finished:
+	case <-p.exited:
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
