@@ -1,0 +1,19 @@
+// Package mutexqueue is the mutex-queue strategy: fixed workers taking tasks
+// from a ring buffer guarded by a sync.Mutex, with idle workers parked on a
+// sync.Cond. It is the textbook alternative to a buffered channel, kept so
+// that the two can be compared under the same load.
+package mutexqueue
+
+import "github.com/tcpimg/tcpimg/core"
+
+// New starts workers goroutines (at least one) taking tasks from a [Queue]
+// of the given capacity. A capacity of 0 hands each task straight to a
+// waiting worker.
+func New(workers, capacity int) *core.WorkerPool {
+	return core.NewWorkerPool(workers, NewQueue(capacity))
+}
+
+var (
+	_ core.Queue         = (*Queue)(nil)
+	_ core.BlockingQueue = (*Queue)(nil)
+)
