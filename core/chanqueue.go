@@ -9,13 +9,20 @@ import (
 // pattern and the server's default. A capacity of 0 gives a queue that
 // accepts a task only when a worker is already waiting for one.
 type ChanQueue struct {
-	// mu orders pushes against Close: pushes hold it shared, Close
-	// exclusive, so no push can land on a closed channel.
-	mu      sync.RWMutex
-	closed  bool
+	// Read by every push and pop, never written after NewChanQueue.
 	ch      chan Task
 	closing chan struct{} // closed first by Close, to free a PushWait holding mu
-	once    sync.Once
+
+	// Every push writes mu's reader count; the padding keeps that write off
+	// the cache line the workers read ch from, which would otherwise
+	// bounce between the submitting and the receiving cores on each task.
+	_ [64]byte
+
+	// mu orders pushes against Close: pushes hold it shared, Close
+	// exclusive, so no push can land on a closed channel.
+	mu     sync.RWMutex
+	closed bool
+	once   sync.Once
 }
 
 var (
