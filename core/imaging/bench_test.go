@@ -1,0 +1,95 @@
+package imaging_test
+
+import (
+	"fmt"
+	"image"
+	"testing"
+
+	xdraw "golang.org/x/image/draw"
+
+	"github.com/tcpimg/tcpimg/core/imaging"
+)
+
+func plainCatmullRom(src *image.RGBA, w, h int) *image.RGBA {
+	dst := image.NewRGBA(image.Rect(0, 0, w, h))
+	xdraw.CatmullRom.Scale(dst, dst.Rect, src, src.Rect, xdraw.Src, nil)
+	return dst
+}
+
+// BenchmarkScale measures what the box step buys: the thumbnail pipeline
+// (box shrink, then CatmullRom) against CatmullRom and ApproxBiLinear over
+// the whole source, each to a 128x128 box from an RGBA source.
+func BenchmarkScale(b *testing.B) {
+	methods := []struct {
+		name  string
+		scale func(src *image.RGBA, w, h int)
+	}{
+		{"boxcatmullrom", func(src *image.RGBA, w, h int) {
+			if _, err := imaging.Thumbnail(src, w, h); err != nil {
+				b.Fatal(err)
+			}
+		}},
+		{"catmullrom", func(src *image.RGBA, w, h int) { plainCatmullRom(src, w, h) }},
+		{"approxbilinear", func(src *image.RGBA, w, h int) {
+			dst := image.NewRGBA(image.Rect(0, 0, w, h))
+			xdraw.ApproxBiLinear.Scale(dst, dst.Rect, src, src.Rect, xdraw.Src, nil)
+		}},
+	}
+	sizes := []image.Point{{640, 480}, {1024, 768}, {2000, 1500}}
+	for _, m := range methods {
+		for _, sz := range sizes {
+			src := randomRGBA(newRand(9), image.Rect(0, 0, sz.X, sz.Y))
+			w, h, err := imaging.FitSize(sz.X, sz.Y, 128, 128)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Run(fmt.Sprintf("method=%s/size=%dx%d", m.name, sz.X, sz.Y), func(b *testing.B) {
+				b.ReportAllocs()
+				b.SetBytes(int64(len(src.Pix)))
+				for b.Loop() {
+					m.scale(src, w, h)
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkBlur shows that sliding sums keep the cost flat in the radius.
+func BenchmarkBlur(b *testing.B) {
+	src := randomRGBA(newRand(10), image.Rect(0, 0, 1024, 768))
+	for _, r := range []int{1, 8, 64} {
+		b.Run(fmt.Sprintf("radius=%d/size=1024x768", r), func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(src.Pix)))
+			for b.Loop() {
+				if _, err := imaging.Blur(src, r); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkGrayscale covers the fast path of each type a decoder returns.
+func BenchmarkGrayscale(b *testing.B) {
+	r := image.Rect(0, 0, 1024, 768)
+	rgba := randomRGBA(newRand(11), r)
+	imgs := []struct {
+		name string
+		img  image.Image
+	}{
+		{"rgba", rgba},
+		{"nrgba", randomNRGBA(newRand(12), r)},
+		{"ycbcr420", randomYCbCr(newRand(13), r, image.YCbCrSubsampleRatio420)},
+		{"paletted", randomPaletted(newRand(14), r)},
+		{"generic", image.NewRGBA64(r)},
+	}
+	for _, m := range imgs {
+		b.Run(fmt.Sprintf("type=%s/size=1024x768", m.name), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				imaging.Grayscale(m.img)
+			}
+		})
+	}
+}
