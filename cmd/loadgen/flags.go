@@ -1,0 +1,160 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"regexp"
+	"strings"
+
+	"github.com/tcpimg/tcpimg/harness"
+)
+
+// errHelp means -h was asked for and usage printed.
+var errHelp = errors.New("help requested")
+
+// command is one parsed subcommand.
+type command interface {
+	run(ctx context.Context, stdout, stderr io.Writer) error
+}
+
+// parse parses args into the command they ask for. Errors are returned as
+// one line, not printed; usage goes to usage only for -h.
+func parse(args []string, usage io.Writer) (command, error) {
+	if len(args) > 0 {
+		switch args[0] {
+		case "merge":
+			return parseMerge(args[1:], usage)
+		case "plot":
+			return parsePlot(args[1:], usage)
+		}
+	}
+	return parseLoad(args, usage)
+}
+
+// parseFlagSet parses args with fs, printing usage for -h only.
+func parseFlagSet(fs *flag.FlagSet, synopsis string, args []string, usage io.Writer) error {
+	fs.SetOutput(io.Discard)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(usage)
+			fmt.Fprintln(usage, "usage: "+synopsis)
+			fs.PrintDefaults()
+			return errHelp
+		}
+		return err
+	}
+	return nil
+}
+
+// badLabel matches what a benchmark name's value must not be: benchstat
+// splits on "/", and reads a trailing "-<digits>" as GOMAXPROCS.
+var badLabel = regexp.MustCompile(`[/\s]|-[0-9]+$`)
+
+func parseLoad(args []string, usage io.Writer) (command, error) {
+	var (
+		c         loadCmd
+		scenarios string
+	)
+	fs := flag.NewFlagSet("loadgen", flag.ContinueOnError)
+	fs.StringVar(&c.target, "target", "", "server to load, `host:port` (required)")
+	fs.StringVar(&scenarios, "scenario", "all", "comma-separated scenario `names`, or all")
+	fs.IntVar(&c.count, "count", 1, "repetitions of every scenario")
+	fs.StringVar(&c.out, "out", "", "also write raw.txt and records/ into this `folder`")
+	fs.StringVar(&c.label, "label", "remote", "the strategy column of the output: what the target runs")
+	fs.StringVar(&c.images, "images", "", "image `folder` (default: testdata/images here or in a parent)")
+	fs.Float64Var(&c.capacity, "capacity", 0, "the target's capacity in `requests/s` for the open loops (0: measure it with saturate first)")
+	fs.BoolVar(&c.short, "short", false, "run the scenarios shortened, as the smoke tests do")
+	fs.Float64Var(&c.scale, "scale", 1, "multiply every scenario's lengths by this `factor`")
+	fs.IntVar(&c.rep, "rep", 0, "number of the first repetition, for record names")
+	fs.BoolVar(&c.list, "list", false, "print the scenarios and exit")
+	if err := parseFlagSet(fs, "loadgen -target HOST:PORT [flags] | loadgen merge ... | loadgen plot ...", args, usage); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if c.list {
+		return listCmd{}, nil
+	}
+	checks := []struct {
+		bad bool
+		msg string
+	}{
+		{c.target == "", "-target is required"},
+		{c.count < 1, fmt.Sprintf("-count %d must be at least 1", c.count)},
+		{c.capacity < 0, fmt.Sprintf("-capacity %v must not be negative", c.capacity)},
+		{c.scale <= 0, fmt.Sprintf("-scale %v must be positive", c.scale)},
+		{c.rep < 0, fmt.Sprintf("-rep %d must not be negative", c.rep)},
+		{c.label == "" || badLabel.MatchString(c.label), fmt.Sprintf("-label %q must be non-empty, without / or spaces, and not end in -<digits>", c.label)},
+	}
+	for _, ch := range checks {
+		if ch.bad {
+			return nil, errors.New(ch.msg)
+		}
+	}
+	if _, _, err := net.SplitHostPort(c.target); err != nil {
+		return nil, fmt.Errorf("-target %q: %w", c.target, err)
+	}
+	var err error
+	if c.scenarios, err = lookupAll(scenarios); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// lookupAll resolves a comma-separated list of scenario names.
+func lookupAll(names string) ([]harness.Scenario, error) {
+	if names == "all" {
+		return harness.Scenarios(), nil
+	}
+	var out []harness.Scenario
+	for _, name := range strings.Split(names, ",") {
+		s, err := harness.Lookup(strings.TrimSpace(name))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+func parseMerge(args []string, usage io.Writer) (command, error) {
+	var c mergeCmd
+	fs := flag.NewFlagSet("loadgen merge", flag.ContinueOnError)
+	fs.StringVar(&c.out, "out", "", "write the merged records into this `folder` (required)")
+	fs.StringVar(&c.label, "label", "", "strategy label of the merged records (default: the inputs' labels joined with +)")
+	if err := parseFlagSet(fs, "loadgen merge -out DIR RECORD.json...", args, usage); err != nil {
+		return nil, err
+	}
+	c.inputs = fs.Args()
+	switch {
+	case c.out == "":
+		return nil, errors.New("merge: -out is required")
+	case len(c.inputs) == 0:
+		return nil, errors.New("merge: no record files given")
+	case c.label != "" && badLabel.MatchString(c.label):
+		return nil, fmt.Errorf("merge: -label %q must be without / or spaces, and not end in -<digits>", c.label)
+	}
+	return &c, nil
+}
+
+func parsePlot(args []string, usage io.Writer) (command, error) {
+	var c plotCmd
+	fs := flag.NewFlagSet("loadgen plot", flag.ContinueOnError)
+	fs.StringVar(&c.in, "in", "", "records `folder` to draw (required)")
+	fs.StringVar(&c.out, "out", "", "`folder` for the pictures (default: the parent of -in)")
+	if err := parseFlagSet(fs, "loadgen plot -in DIR [-out DIR]", args, usage); err != nil {
+		return nil, err
+	}
+	switch {
+	case fs.NArg() > 0:
+		return nil, fmt.Errorf("plot: unexpected argument %q", fs.Arg(0))
+	case c.in == "":
+		return nil, errors.New("plot: -in is required")
+	}
+	return &c, nil
+}

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestBadFlags(t *testing.T) {
+	tests := []struct {
+		name    string
+		give    []string
+		wantErr string
+	}{
+		{"no target", nil, "-target is required"},
+		{"unknown flag", []string{"-bogus"}, "flag provided but not defined: -bogus"},
+		{"target without port", []string{"-target", "localhost"}, "missing port"},
+		{"count", []string{"-target", "h:1", "-count", "0"}, "-count 0 must be at least 1"},
+		{"capacity", []string{"-target", "h:1", "-capacity", "-5"}, "-capacity -5 must not be negative"},
+		{"scale", []string{"-target", "h:1", "-scale", "0"}, "-scale 0 must be positive"},
+		{"label with slash", []string{"-target", "h:1", "-label", "a/b"}, "-label \"a/b\""},
+		{"label like gomaxprocs", []string{"-target", "h:1", "-label", "box-2"}, "-label \"box-2\""},
+		{"unknown scenario", []string{"-target", "h:1", "-scenario", "saturate,nope"}, "unknown scenario \"nope\""},
+		{"stray argument", []string{"-target", "h:1", "extra"}, "unexpected argument \"extra\""},
+		{"merge without out", []string{"merge", "a.json"}, "merge: -out is required"},
+		{"merge without inputs", []string{"merge", "-out", "x"}, "merge: no record files given"},
+		{"plot without in", []string{"plot"}, "plot: -in is required"},
+		{"plot stray argument", []string{"plot", "-in", "x", "y"}, "plot: unexpected argument \"y\""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := mainCode(tt.give, &stdout, &stderr)
+			assert.Equal(t, 2, code)
+			assert.Empty(t, stdout.String())
+			assert.Equal(t, 1, strings.Count(stderr.String(), "\n"), "one line: %q", stderr.String())
+			assert.True(t, strings.HasPrefix(stderr.String(), "loadgen: "), stderr.String())
+			assert.Contains(t, stderr.String(), tt.wantErr)
+		})
+	}
+}
+
+func TestHelpAndList(t *testing.T) {
+	tests := []struct {
+		name       string
+		give       []string
+		wantStdout string
+		wantStderr string
+	}{
+		{"help", []string{"-h"}, "", "usage: loadgen"},
+		{"merge help", []string{"merge", "-h"}, "", "usage: loadgen merge"},
+		{"list", []string{"-list"}, "open-200", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			assert.Equal(t, 0, mainCode(tt.give, &stdout, &stderr))
+			assert.Contains(t, stdout.String(), tt.wantStdout)
+			assert.Contains(t, stderr.String(), tt.wantStderr)
+		})
+	}
+}

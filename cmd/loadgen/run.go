@@ -1,0 +1,112 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/tcpimg/tcpimg/harness"
+)
+
+// loadCmd runs scenarios against a target.
+type loadCmd struct {
+	target    string
+	scenarios []harness.Scenario
+	count     int
+	out       string
+	label     string
+	images    string
+	capacity  float64
+	short     bool
+	scale     float64
+	rep       int
+	list      bool
+}
+
+func (c *loadCmd) run(ctx context.Context, stdout, stderr io.Writer) error {
+	lib, err := c.library()
+	if err != nil {
+		return err
+	}
+	out := stdout
+	if c.out != "" {
+		if err := os.MkdirAll(c.out, 0o755); err != nil {
+			return err
+		}
+		raw, err := os.OpenFile(filepath.Join(c.out, "raw.txt"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		if err != nil {
+			return err
+		}
+		defer raw.Close()
+		out = io.MultiWriter(stdout, raw)
+	}
+	if err := writeHeader(out, map[string]string{"target": c.target, "label": c.label}); err != nil {
+		return err
+	}
+	gen := &harness.Generator{Dial: harness.DialTCP(c.target), Images: lib}
+	for rep := range c.count {
+		for _, s := range c.scenarios {
+			start := time.Now()
+			r, err := c.runOne(ctx, gen, s)
+			if err != nil {
+				return fmt.Errorf("%s: %w", s.Name, err)
+			}
+			r.Rep = c.rep + rep
+			fmt.Fprintf(stderr, "loadgen: %s rep %d/%d: %.0f OK/s, p99 %v, lost %d (%v)\n",
+				s.Name, rep+1, c.count, r.Goodput(), r.Latency.Quantile(0.99), r.Lost, time.Since(start).Round(time.Millisecond))
+			if err := harness.WriteBenchmark(out, r); err != nil {
+				return err
+			}
+			if c.out != "" {
+				if _, err := harness.WriteRecord(filepath.Join(c.out, "records"), r); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// runOne runs s once, measuring the capacity first if s needs it and it
+// is not known. A saturate run refreshes the capacity, as in process.
+func (c *loadCmd) runOne(ctx context.Context, gen *harness.Generator, s harness.Scenario) (*harness.Result, error) {
+	if c.short {
+		s = harness.Short(s)
+	}
+	s = harness.Scale(s, c.scale)
+	if s.Loop == harness.Open && s.RateOfCapacity > 0 && c.capacity == 0 {
+		cal, err := harness.Lookup(harness.CalibrationScenario)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := c.runOne(ctx, gen, cal); err != nil {
+			return nil, fmt.Errorf("calibration: %w", err)
+		}
+		if c.capacity == 0 {
+			return nil, fmt.Errorf("%w: %s answered nothing OK", harness.ErrNoCapacity, cal.Name)
+		}
+	}
+	r, err := gen.Run(ctx, s, c.capacity)
+	if err != nil {
+		return nil, err
+	}
+	r.Strategy = c.label
+	if s.Name == harness.CalibrationScenario && r.Goodput() > 0 {
+		c.capacity = r.Goodput()
+	}
+	return r, nil
+}
+
+func (c *loadCmd) library() (*harness.Library, error) {
+	dir := c.images
+	if dir == "" {
+		var err error
+		if dir, err = harness.FindImageDir(); err != nil {
+			return nil, fmt.Errorf("%w (use -images)", err)
+		}
+	}
+	return harness.LoadLibrary(dir)
+}

@@ -1,0 +1,85 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tcpimg/tcpimg/core"
+)
+
+// startServer runs a tcpimg server on 127.0.0.1:0 until the test ends.
+func startServer(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	srv := core.NewServer(core.Config{Logger: slog.New(slog.DiscardHandler)})
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		assert.NoError(t, srv.Shutdown(ctx))
+		assert.ErrorIs(t, <-served, core.ErrServerClosed)
+	})
+	return ln.Addr().String()
+}
+
+// TestRunMergePlot loads a running server from two "machines" (two runs
+// of the command), merges their records and draws them.
+func TestRunMergePlot(t *testing.T) {
+	addr := startServer(t)
+	out := t.TempDir()
+	machines := []string{"a", "b"}
+	for _, m := range machines {
+		var stdout, stderr bytes.Buffer
+		code := mainCode([]string{"-target", addr, "-short", "-scenario", "saturate,open-90", "-count", "2",
+			"-label", m, "-out", filepath.Join(out, m)}, &stdout, &stderr)
+		require.Equal(t, 0, code, stderr.String())
+
+		lines := benchLines(stdout.String())
+		assert.Len(t, lines, 4, "two scenarios, twice")
+		assert.Contains(t, stdout.String(), "target: "+addr)
+		assert.Contains(t, lines[1], "BenchmarkScenario/scenario=open-90/strategy="+m+"\t")
+		assert.Contains(t, lines[1], " lost/op")
+		assert.NotContains(t, lines[1], "peak-goroutines", "a remote target's process is not ours to measure")
+		raw, err := os.ReadFile(filepath.Join(out, m, "raw.txt"))
+		require.NoError(t, err)
+		assert.Equal(t, stdout.String(), string(raw))
+	}
+
+	records, err := filepath.Glob(filepath.Join(out, "*", "records", "open-90_*.json"))
+	require.NoError(t, err)
+	require.Len(t, records, 4)
+	var stdout, stderr bytes.Buffer
+	code := mainCode(append([]string{"merge", "-out", filepath.Join(out, "merged")}, records...), &stdout, &stderr)
+	require.Equal(t, 0, code, stderr.String())
+	lines := benchLines(stdout.String())
+	require.Len(t, lines, 2, "one merged record per repetition")
+	assert.Contains(t, lines[0], "strategy=a+b\t")
+
+	stdout.Reset()
+	code = mainCode([]string{"plot", "-in", filepath.Join(out, "merged")}, &stdout, &stderr)
+	require.Equal(t, 0, code, stderr.String())
+	assert.Contains(t, stdout.String(), "latency-open-90.svg")
+	assert.FileExists(t, filepath.Join(out, "throughput.png"))
+}
+
+func benchLines(s string) []string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.HasPrefix(l, "Benchmark") {
+			out = append(out, l)
+		}
+	}
+	return out
+}

@@ -1,0 +1,69 @@
+package harness_test
+
+import (
+	"flag"
+	"sync"
+	"testing"
+
+	"github.com/tcpimg/tcpimg/harness"
+)
+
+var (
+	recordsDir = flag.String("harness.records", "", "write a JSON record of every run into this `folder`")
+	repBase    = flag.Int("harness.rep", 0, "number of the first repetition, for the names of records")
+	scale      = flag.Float64("harness.scale", 1, "multiply every scenario's warm-up, duration, shape and jobs by this `factor`")
+)
+
+// benchRunner is shared by every sub-benchmark of the process, so that the
+// capacity "saturate" measures for a strategy is the one its open loops use.
+var benchRunner = &harness.Runner{}
+
+// BenchmarkScenario runs every scenario against every pool strategy over
+// loopback, one scenario run per iteration, and reports the run's metrics
+// (the mean over the iterations when there are several). With -short the
+// scenarios are shortened as the smoke test runs them.
+func BenchmarkScenario(b *testing.B) {
+	benchRunner.Short = testing.Short()
+	benchRunner.Scale = *scale
+	for _, s := range harness.Scenarios() {
+		b.Run("scenario="+s.Name, func(b *testing.B) {
+			for _, st := range harness.Strategies() {
+				b.Run("strategy="+st, func(b *testing.B) { benchRun(b, s, st) })
+			}
+		})
+	}
+}
+
+func benchRun(b *testing.B, s harness.Scenario, strategy string) {
+	results := make([]*harness.Result, 0, b.N)
+	for range b.N {
+		r, err := benchRunner.Run(b.Context(), s, strategy)
+		if err != nil {
+			b.Fatal(err)
+		}
+		r.Rep = nextRep(harness.Cell{Scenario: s, Strategy: strategy}.Name())
+		if *recordsDir != "" {
+			if _, err := harness.WriteRecord(*recordsDir, r); err != nil {
+				b.Fatal(err)
+			}
+		}
+		results = append(results, r)
+	}
+	for _, m := range harness.MeanMetrics(results) {
+		b.ReportMetric(m.Value, m.Unit)
+	}
+}
+
+var reps = struct {
+	sync.Mutex
+	next map[string]int
+}{next: map[string]int{}}
+
+// nextRep numbers the runs of one cell in this process from -harness.rep.
+func nextRep(cell string) int {
+	reps.Lock()
+	defer reps.Unlock()
+	n := reps.next[cell]
+	reps.next[cell] = n + 1
+	return *repBase + n
+}

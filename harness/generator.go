@@ -1,0 +1,132 @@
+package harness
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"sync"
+	"time"
+)
+
+// ErrNoCapacity is returned for a scenario whose rate is a fraction of a
+// capacity that is not known (zero).
+var ErrNoCapacity = errors.New("scenario needs the target's capacity")
+
+// DefaultDrainTimeout bounds how long a run waits, after its last request,
+// for the answers still owed; what is not answered by then is Lost.
+const DefaultDrainTimeout = 30 * time.Second
+
+// Generator drives a scenario's load against one server over the wire
+// protocol. It knows nothing of the server: in-process runs ([Runner]) and
+// cmd/loadgen both use it.
+type Generator struct {
+	// Dial opens one connection to the target.
+	Dial func(ctx context.Context) (net.Conn, error)
+	// Images supplies the payloads of image operations; it may be nil
+	// when no job of the workload is an image operation.
+	Images *Library
+	// DrainTimeout bounds the wait for answers after the last request;
+	// 0 means DefaultDrainTimeout.
+	DrainTimeout time.Duration
+}
+
+// DialTCP returns a Dial func for a "host:port" address.
+func DialTCP(addr string) func(ctx context.Context) (net.Conn, error) {
+	var d net.Dialer
+	return func(ctx context.Context) (net.Conn, error) { return d.DialContext(ctx, "tcp", addr) }
+}
+
+// Run runs s once and returns what it measured. capacity is the target's
+// capacity in requests a second, used when s.RateOfCapacity is set. Run
+// returns an error when the load could not be started (a bad scenario, a
+// failed dial), or ctx's error with what was measured until ctx ended; what
+// the server gets wrong (lost or duplicate answers) is in the Result.
+func (g *Generator) Run(ctx context.Context, s Scenario, capacity float64) (*Result, error) {
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	s = s.withDefaults()
+	res := &Result{Scenario: s.Name, Loop: s.Loop}
+	rate := s.Rate
+	if s.Loop == Open && s.RateOfCapacity > 0 {
+		if capacity <= 0 {
+			return nil, fmt.Errorf("%w: %s runs at %.0f%% of it", ErrNoCapacity, s.Name, 100*s.RateOfCapacity)
+		}
+		rate = s.RateOfCapacity * capacity
+		res.Capacity = capacity
+	}
+	seq, err := newSequence(s.Workload, g.Images)
+	if err != nil {
+		return nil, err
+	}
+	conns, err := g.dialAll(ctx, s, seq)
+	if err != nil {
+		return nil, err
+	}
+	t := conns[0].tally
+	drain := g.DrainTimeout
+	if drain <= 0 {
+		drain = DefaultDrainTimeout
+	}
+
+	var receivers sync.WaitGroup
+	for _, c := range conns {
+		receivers.Go(c.receive)
+	}
+	// Closing every connection when ctx ends unblocks whatever waits on one.
+	stopClose := context.AfterFunc(ctx, func() {
+		for _, c := range conns {
+			c.cc.Close()
+		}
+	})
+	if s.Loop == Closed {
+		runClosed(ctx, s, conns, drain, res)
+	} else {
+		runOpen(ctx, s, pacerFor(s, rate), conns, drain, res)
+	}
+	receivers.Wait()
+	stopClose()
+	for _, c := range conns {
+		c.close()
+	}
+	t.fill(res)
+	if s.CountsJobs() {
+		res.Scheduled = res.Sent
+		t.mu.Lock()
+		if t.lastAnswer.After(res.Start) {
+			res.Elapsed = t.lastAnswer.Sub(res.Start)
+		}
+		t.mu.Unlock()
+	}
+	if s.Loop == Closed && !s.CountsJobs() {
+		res.Scheduled = res.Sent
+	}
+	return res, ctx.Err()
+}
+
+// dialAll opens every connection of s before the clock starts, so that
+// connecting is not part of the measurement.
+func (g *Generator) dialAll(ctx context.Context, s Scenario, seq sequence) ([]*loadConn, error) {
+	t := newTally()
+	slowClients := s.SlowClients()
+	conns := make([]*loadConn, 0, s.Conns())
+	for client := range s.Clients {
+		slow := time.Duration(0)
+		if client < slowClients {
+			slow = s.SlowReadDelay
+		}
+		for range s.ConnsPerClient {
+			nc, err := g.Dial(ctx)
+			if err != nil {
+				for _, c := range conns {
+					c.cc.Close()
+				}
+				return nil, fmt.Errorf("dial: %w", err)
+			}
+			offset := len(conns) * len(seq) / max(s.Conns(), 1)
+			conns = append(conns, newLoadConn(nc, t, seq, offset, s.Inflight, slow))
+		}
+	}
+	return conns, nil
+}

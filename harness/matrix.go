@@ -1,0 +1,41 @@
+package harness
+
+import (
+	"slices"
+
+	"github.com/tcpimg/tcpimg/strategies"
+)
+
+// Strategies returns the pool strategies a matrix runs: every registered
+// one, the default first, so that benchstat compares the others with it.
+func Strategies() []string {
+	names := strategies.PoolNames()
+	i := slices.Index(names, strategies.DefaultPool)
+	if i > 0 {
+		names = slices.Concat([]string{names[i]}, names[:i], names[i+1:])
+	}
+	return names
+}
+
+// Cell is one run of the matrix: a scenario against a strategy.
+type Cell struct {
+	Scenario Scenario
+	Strategy string
+}
+
+// Name returns the cell's benchmark-style name,
+// "scenario=NAME/strategy=NAME".
+func (c Cell) Name() string { return "scenario=" + c.Scenario.Name + "/strategy=" + c.Strategy }
+
+// Matrix returns every scenario against every strategy, scenario by
+// scenario in table order, so that calibration runs before the scenarios
+// that need it. Tests run it shortened; benchmarks run it whole.
+func Matrix() []Cell {
+	var cells []Cell
+	for _, s := range Scenarios() {
+		for _, st := range Strategies() {
+			cells = append(cells, Cell{Scenario: s, Strategy: st})
+		}
+	}
+	return cells
+}

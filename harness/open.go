@@ -1,0 +1,108 @@
+package harness
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// ticket is one request the open loop's schedule made due.
+type ticket struct {
+	due      time.Time
+	measured bool // due after the warm-up
+}
+
+// runOpen sends on the schedule of p: a scheduler goroutine hands each
+// request, when due, to whichever connection has a free window slot. When
+// none has, the scheduler waits, and every request falling due meanwhile
+// keeps its due time: the server's stall becomes latency (measured from the
+// due time) and late sends, not a lower send rate. At the end of the
+// schedule the requests still unsent are counted, and their wait recorded
+// as a lower bound.
+func runOpen(ctx context.Context, s Scenario, p Pacer, conns []*loadConn, drain time.Duration, res *Result) {
+	t := conns[0].tally
+	tickets := make(chan ticket)
+	stop := make(chan struct{})
+	var senders sync.WaitGroup
+	for _, c := range conns {
+		senders.Go(func() {
+			openSender(ctx, c, tickets, stop)
+			c.finish(drain)
+		})
+	}
+	start := time.Now()
+	res.Start, res.Elapsed = start.Add(s.Warmup), p.Length()-s.Warmup
+	res.Scheduled = Count(p, s.Warmup, p.Length())
+	next := schedule(ctx, p, start, s.Warmup, tickets)
+	close(stop)
+
+	end := start.Add(p.Length())
+	for n := next; ; n++ {
+		at, ok := p.Due(n)
+		if !ok {
+			break
+		}
+		if at >= s.Warmup {
+			res.Unsent++
+			t.unsent(end.Sub(start.Add(at)))
+		}
+	}
+	senders.Wait()
+}
+
+// schedule hands out the requests of p as they fall due, until the
+// schedule ends or ctx does. It returns the number of the first request not
+// handed out.
+func schedule(ctx context.Context, p Pacer, start time.Time, warmup time.Duration, tickets chan<- ticket) uint64 {
+	end := time.NewTimer(time.Until(start.Add(p.Length())))
+	defer end.Stop()
+	wait := time.NewTimer(time.Hour)
+	defer wait.Stop()
+	for n := uint64(0); ; n++ {
+		at, ok := p.Due(n)
+		if !ok {
+			return n
+		}
+		due := start.Add(at)
+		if d := time.Until(due); d > 0 {
+			wait.Reset(d)
+			select {
+			case <-wait.C:
+			case <-end.C:
+				return n
+			case <-ctx.Done():
+				return n
+			}
+		}
+		select {
+		case tickets <- ticket{due: due, measured: at >= warmup}:
+		case <-end.C:
+			return n
+		case <-ctx.Done():
+			return n
+		}
+	}
+}
+
+// openSender writes the requests handed to it while its window has room.
+func openSender(ctx context.Context, c *loadConn, tickets <-chan ticket, stop <-chan struct{}) {
+	for {
+		if !c.acquire(ctx, stop) {
+			return
+		}
+		var tk ticket
+		select {
+		case tk = <-tickets:
+		case <-stop:
+			c.release()
+			return
+		case <-ctx.Done():
+			c.release()
+			return
+		}
+		late := time.Since(tk.due) > LateAfter
+		if c.send(tk.due, tk.measured, late) != nil {
+			return
+		}
+	}
+}

@@ -1,0 +1,80 @@
+package harness_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/tcpimg/tcpimg/harness"
+)
+
+func TestPacer(t *testing.T) {
+	ms := time.Millisecond
+	tests := []struct {
+		name       string
+		give       harness.Pacer
+		wantDue    []time.Duration // the first requests' due times
+		wantCount  uint64          // requests in the whole schedule
+		wantLength time.Duration
+	}{
+		{
+			name:    "steady",
+			give:    harness.Rate{PerSecond: 1000, For: 10 * ms},
+			wantDue: []time.Duration{0, ms, 2 * ms}, wantCount: 10, wantLength: 10 * ms,
+		},
+		{
+			name:    "fractional interval",
+			give:    harness.Rate{PerSecond: 3, For: time.Second},
+			wantDue: []time.Duration{0, 333333334, 666666667}, wantCount: 3, wantLength: time.Second,
+		},
+		{
+			name: "idle, burst, idle",
+			give: harness.Steps{
+				{PerSecond: 0, For: 250 * ms}, {PerSecond: 100, For: 100 * ms}, {PerSecond: 0, For: 50 * ms},
+			},
+			wantDue: []time.Duration{250 * ms, 260 * ms}, wantCount: 10, wantLength: 400 * ms,
+		},
+		{
+			name:    "remainder carried into the next step",
+			give:    harness.Steps{{PerSecond: 1.5, For: time.Second}, {PerSecond: 1.5, For: time.Second}},
+			wantDue: []time.Duration{0, 666666667, 1333333334}, wantCount: 3, wantLength: 2 * time.Second,
+		},
+		{
+			name:      "empty",
+			give:      harness.Steps{},
+			wantCount: 0, wantLength: 0,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for i, want := range tt.wantDue {
+				got, ok := tt.give.Due(uint64(i))
+				assert.True(t, ok, "request %d", i)
+				assert.Equal(t, want, got, "request %d", i)
+			}
+			assert.Equal(t, tt.wantCount, harness.Count(tt.give, 0, tt.give.Length()))
+			assert.Equal(t, tt.wantLength, tt.give.Length())
+			_, ok := tt.give.Due(tt.wantCount)
+			assert.False(t, ok, "no request after the last")
+		})
+	}
+}
+
+// TestPacerDueWithinLength checks every due time of a long schedule is
+// inside it and in order.
+func TestPacerDueWithinLength(t *testing.T) {
+	p := harness.Steps{{PerSecond: 7000, For: 300 * time.Millisecond}, {PerSecond: 700, For: 700 * time.Millisecond}}
+	prev := time.Duration(-1)
+	n := uint64(0)
+	for ; ; n++ {
+		at, ok := p.Due(n)
+		if !ok {
+			break
+		}
+		assert.Greater(t, at, prev)
+		assert.Less(t, at, p.Length())
+		prev = at
+	}
+	assert.Equal(t, uint64(2100+490), n)
+}

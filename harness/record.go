@@ -1,0 +1,119 @@
+package harness
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// ErrMismatch is returned when results of different scenarios are merged.
+var ErrMismatch = errors.New("results do not match")
+
+// Records are a run's Result as JSON, one file per run, histograms in
+// HdrHistogram's encoding: what the plots read and what cmd/loadgen merge
+// combines. A folder of records sits beside the benchmark text of the same
+// runs.
+
+// RecordName returns the file name of r's record in a records folder:
+// SCENARIO_STRATEGY_REP.json.
+func RecordName(r *Result) string {
+	return fmt.Sprintf("%s_%s_%03d.json", r.Scenario, r.Strategy, r.Rep)
+}
+
+// WriteRecord writes r into dir (created if needed) and returns its path.
+func WriteRecord(dir string, r *Result) (string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	b, err := json.Marshal(r)
+	if err != nil {
+		return "", fmt.Errorf("record %s: %w", RecordName(r), err)
+	}
+	path := filepath.Join(dir, RecordName(r))
+	return path, os.WriteFile(path, append(b, '\n'), 0o644)
+}
+
+// ReadRecord reads one record.
+func ReadRecord(path string) (*Result, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var r Result
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("record %s: %w", path, err)
+	}
+	return &r, nil
+}
+
+// ReadRecords reads every .json record of dir, in name order.
+func ReadRecords(dir string) ([]*Result, error) {
+	paths, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	if err != nil {
+		return nil, err
+	}
+	slices.Sort(paths)
+	out := make([]*Result, 0, len(paths))
+	for _, p := range paths {
+		r, err := ReadRecord(p)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// Merge combines the results of one scenario run at the same time from
+// several load generators against one target, as if one generator had made
+// all their requests: counts add up, histograms merge, and the measured
+// period spans them all. The server-side fields and the time series, which
+// describe one process, are dropped.
+func Merge(rs ...*Result) (*Result, error) {
+	if len(rs) == 0 {
+		return nil, fmt.Errorf("%w: nothing to merge", ErrMismatch)
+	}
+	first := rs[0]
+	m := &Result{
+		Scenario: first.Scenario, Strategy: first.Strategy, Loop: first.Loop, Rep: first.Rep,
+		Start: first.Start, Capacity: first.Capacity,
+		Latency: NewHist(), Queue: NewHist(), Service: NewHist(),
+	}
+	var labels []string
+	for _, r := range rs {
+		if r.Scenario != first.Scenario {
+			return nil, fmt.Errorf("%w: scenario %q and %q", ErrMismatch, first.Scenario, r.Scenario)
+		}
+		if !slices.Contains(labels, r.Strategy) {
+			labels = append(labels, r.Strategy)
+		}
+		end := m.Start.Add(m.Elapsed)
+		if e := r.Start.Add(r.Elapsed); e.After(end) {
+			end = e
+		}
+		if r.Start.Before(m.Start) {
+			m.Start = r.Start
+		}
+		m.Elapsed = end.Sub(m.Start)
+		m.Capacity = max(m.Capacity, r.Capacity)
+		m.Scheduled += r.Scheduled
+		m.Sent += r.Sent
+		m.Total += r.Total
+		m.Late += r.Late
+		m.Unsent += r.Unsent
+		for i, c := range r.Status {
+			m.Status[i] += c
+		}
+		m.Lost += r.Lost
+		m.Duplicates += r.Duplicates
+		m.Latency.Add(r.Latency)
+		m.Queue.Add(r.Queue)
+		m.Service.Add(r.Service)
+	}
+	m.Strategy = strings.Join(labels, "+")
+	return m, nil
+}

@@ -1,0 +1,141 @@
+package harness_test
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tcpimg/tcpimg/core"
+	"github.com/tcpimg/tcpimg/harness"
+)
+
+// syntheticResult returns a result with latencies spread from 1 ms to
+// about 100 ms, as a run of scenario against strategy might measure.
+func syntheticResult(scenario, strategy string, rep int) *harness.Result {
+	r := &harness.Result{
+		Scenario: scenario, Strategy: strategy, Rep: rep, Loop: harness.Open,
+		Start: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), Elapsed: time.Second, Capacity: 1000,
+		Scheduled: 1000, Sent: 1000, Total: 1200,
+		Latency: harness.NewHist(), Queue: harness.NewHist(), Service: harness.NewHist(),
+		InProcess: true, PeakGoroutines: 40 + rep, PeakHeap: 1 << 20,
+	}
+	r.Status[core.StatusOK] = 900
+	r.Status[core.StatusBusy] = 100
+	for i := range 900 {
+		d := time.Millisecond + time.Duration(i*i)*time.Microsecond/8
+		r.Latency.Record(d)
+		r.Queue.Record(d / 2)
+		r.Service.Record(d / 2)
+	}
+	for i := range 50 {
+		r.Series = append(r.Series, harness.Sample{At: time.Duration(i) * 10 * time.Millisecond, Goroutines: 10 + i, Heap: uint64(i) << 20})
+	}
+	return r
+}
+
+func TestRecordRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	r := syntheticResult("open-50", "chan-pool", 2)
+	path, err := harness.WriteRecord(dir, r)
+	require.NoError(t, err)
+	assert.Equal(t, "open-50_chan-pool_002.json", filepath.Base(path))
+
+	got, err := harness.ReadRecord(path)
+	require.NoError(t, err)
+	assert.Equal(t, r.Metrics(), got.Metrics())
+	assert.True(t, r.Latency.Equals(got.Latency.Histogram), "histogram survives its encoding")
+	assert.Equal(t, r.Series, got.Series)
+	assert.True(t, r.Start.Equal(got.Start))
+
+	all, err := harness.ReadRecords(dir)
+	require.NoError(t, err)
+	assert.Len(t, all, 1)
+}
+
+func TestMerge(t *testing.T) {
+	a := syntheticResult("open-90", "remote", 0)
+	b := syntheticResult("open-90", "remote", 0)
+	b.Start = a.Start.Add(100 * time.Millisecond)
+
+	m, err := harness.Merge(a, b)
+	require.NoError(t, err)
+	assert.Equal(t, uint64(1800), m.Status[core.StatusOK])
+	assert.Equal(t, int64(1800), m.Latency.Count())
+	assert.Equal(t, a.Latency.Quantile(0.99), m.Latency.Quantile(0.99), "same distribution, same quantiles")
+	assert.Equal(t, 1100*time.Millisecond, m.Elapsed, "the measured period spans both")
+	assert.False(t, m.InProcess, "server-side figures describe one process and are dropped")
+	assert.Equal(t, "remote", m.Strategy)
+
+	_, err = harness.Merge(a, syntheticResult("burst", "remote", 0))
+	assert.ErrorIs(t, err, harness.ErrMismatch)
+	_, err = harness.Merge()
+	assert.ErrorIs(t, err, harness.ErrMismatch)
+}
+
+func TestWriteBenchmark(t *testing.T) {
+	var buf bytes.Buffer
+	require.NoError(t, harness.WriteBenchmark(&buf, syntheticResult("open-50", "remote", 0)))
+	line := buf.String()
+	assert.True(t, strings.HasPrefix(line, "BenchmarkScenario/scenario=open-50/strategy=remote\t"), line)
+	assert.True(t, strings.HasSuffix(line, "\n"))
+	for _, unit := range []string{"ns/op", "imgs/s", "goodput/s", "p50-ns", "p99-ns", "p999-ns", "busy/op", "lost/op", "peak-goroutines", "peak-heap-B", "leaked-goroutines"} {
+		assert.Contains(t, line, " "+unit, unit)
+	}
+	fields := strings.Split(strings.TrimSpace(line), "\t")
+	assert.Equal(t, "1", strings.TrimSpace(fields[1]), "one iteration")
+}
+
+func TestLoadLibrary(t *testing.T) {
+	dir, err := harness.FindImageDir()
+	require.NoError(t, err)
+	lib, err := harness.LoadLibrary(dir)
+	require.NoError(t, err)
+	for _, set := range []harness.ImageSet{harness.SmallImages, harness.LargeImages, harness.WebImages, harness.TinyImages} {
+		imgs, err := lib.Select(set)
+		require.NoError(t, err, set.String())
+		for _, img := range imgs {
+			assert.True(t, set.Contains(img.Pixels()), "%s in %s", img.Name, set)
+		}
+	}
+
+	_, err = harness.LoadLibrary(t.TempDir())
+	assert.ErrorIs(t, err, harness.ErrNoImages)
+	bad := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(bad, "x.png"), []byte("not a png"), 0o644))
+	_, err = harness.LoadLibrary(bad)
+	assert.Error(t, err)
+}
+
+func TestMetrics(t *testing.T) {
+	r := syntheticResult("open-50", "chan-pool", 0)
+	units := func(ms []harness.Metric) []string {
+		var out []string
+		for _, m := range ms {
+			out = append(out, m.Unit)
+		}
+		return out
+	}
+	assert.Equal(t, []string{"imgs/s", "goodput/s", "offered/s", "p50-ns", "p99-ns", "p999-ns",
+		"busy/op", "late/op", "lost/op", "peak-goroutines", "peak-heap-B", "leaked-goroutines"}, units(r.Metrics()))
+
+	empty := syntheticResult("open-50", "chan-pool", 1)
+	empty.Latency = harness.NewHist()
+	empty.InProcess = false
+	assert.NotContains(t, units(empty.Metrics()), "p99-ns", "no latency measured is not a latency of 0")
+
+	mean := harness.MeanMetrics([]*harness.Result{r, empty})
+	assert.Equal(t, units(r.Metrics()), units(mean))
+	byUnit := map[string]float64{}
+	for _, m := range mean {
+		byUnit[m.Unit] = m.Value
+	}
+	assert.InDelta(t, 900.0, byUnit["goodput/s"], 1e-9)
+	assert.InDelta(t, float64(r.Latency.Quantile(0.99)), byUnit["p99-ns"], 1e-9, "averaged over the runs that have it")
+	assert.InDelta(t, 0.1, byUnit["busy/op"], 1e-9)
+}

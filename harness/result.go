@@ -1,0 +1,183 @@
+package harness
+
+import (
+	"slices"
+	"time"
+
+	"github.com/tcpimg/tcpimg/core"
+)
+
+// Result is what one run of a scenario measured. Counts and histograms
+// cover the measured period (after warm-up), except Lost and Duplicates,
+// which check the whole run.
+type Result struct {
+	Scenario string `json:"scenario"`
+	Strategy string `json:"strategy"` // the pool strategy, or a label for a remote target
+	Loop     Loop   `json:"loop"`
+	Rep      int    `json:"rep"` // repetition number within a series of runs
+
+	Start    time.Time     `json:"start"`    // when the measured period began
+	Elapsed  time.Duration `json:"elapsed"`  // length of the measured period
+	Capacity float64       `json:"capacity"` // req/s that RateOfCapacity scaled (0: not used)
+
+	// Scheduled counts the requests an open loop's schedule made due in the
+	// measured period; for a closed loop it equals Sent.
+	Scheduled uint64 `json:"scheduled"`
+	// Sent counts requests written in the measured period; Total counts
+	// those of the whole run, warm-up included.
+	Sent  uint64 `json:"sent"`
+	Total uint64 `json:"total"`
+	// Late counts open-loop requests written more than LateAfter after
+	// they were due, because every connection's window was full.
+	Late uint64 `json:"late"`
+	// Unsent counts open-loop requests due before the schedule ended that
+	// were never written: the server had not freed a window slot by then.
+	// Their wait until the end is recorded in Latency as a lower bound.
+	Unsent uint64 `json:"unsent"`
+	// Status counts answers by status code.
+	Status [core.NumStatus]uint64 `json:"status"`
+	// Lost counts requests of the whole run, warm-up included, that got no
+	// answer before their connection closed. It must be 0: the protocol
+	// answers every request read whole.
+	Lost uint64 `json:"lost"`
+	// Duplicates counts answers whose job id was not awaited (a second
+	// answer, or one never asked for). It must be 0.
+	Duplicates uint64 `json:"duplicates"`
+
+	// Latency is the end-to-end time of OK answers, from when the request
+	// was due (open loop) or written (closed loop) to when its answer was
+	// read. Queue and Service are the server's own account of the same
+	// requests, from the response header.
+	Latency Hist `json:"latency"`
+	Queue   Hist `json:"queue"`
+	Service Hist `json:"service"`
+
+	// InProcess is set when the server ran in this process, which makes
+	// the fields below meaningful.
+	InProcess bool `json:"in_process"`
+	// PeakGoroutines and PeakHeap are the process's highest goroutine count
+	// and heap (bytes in heap objects) sampled during the run; the load
+	// generator's share is the same for every strategy.
+	PeakGoroutines int    `json:"peak_goroutines"`
+	PeakHeap       uint64 `json:"peak_heap"`
+	// Leaked counts goroutines still alive after Shutdown returned and
+	// the load generator stopped, beyond those alive before the run.
+	Leaked int `json:"leaked"`
+	// Series samples goroutines and heap through the run.
+	Series []Sample `json:"series,omitempty"`
+	// Server is the server's own counters after Shutdown.
+	Server core.Stats `json:"server"`
+}
+
+// Sample is one point of a run's time series.
+type Sample struct {
+	At         time.Duration `json:"at"` // since the run began (warm-up included)
+	Goroutines int           `json:"goroutines"`
+	Heap       uint64        `json:"heap"`
+}
+
+// LateAfter is how far behind its due time an open-loop request may be
+// written and still count as on time. It is longer than the Go scheduler's
+// time slice (10 ms), so that a generator goroutine that waited for a
+// processor busy with a job does not count; a request that waited for a
+// window slot does.
+const LateAfter = 15 * time.Millisecond
+
+// Answered returns the number of answers of any status.
+func (r *Result) Answered() uint64 {
+	var n uint64
+	for _, c := range r.Status {
+		n += c
+	}
+	return n
+}
+
+// perSecond divides n by the measured period.
+func (r *Result) perSecond(n uint64) float64 {
+	if r.Elapsed <= 0 {
+		return 0
+	}
+	return float64(n) / r.Elapsed.Seconds()
+}
+
+// perOp divides n by the requests sent (0 when none were).
+func perOp(n, ops uint64) float64 {
+	if ops == 0 {
+		return 0
+	}
+	return float64(n) / float64(ops)
+}
+
+// Offered returns the requests per second the load asked for: what the
+// schedule made due (open loop) or what was sent (closed loop).
+func (r *Result) Offered() float64 { return r.perSecond(r.Scheduled) }
+
+// Achieved returns answers per second, any status: how fast the server
+// answered, shedding included.
+func (r *Result) Achieved() float64 { return r.perSecond(r.Answered()) }
+
+// Goodput returns OK answers per second.
+func (r *Result) Goodput() float64 { return r.perSecond(r.Status[core.StatusOK]) }
+
+// Metric is one benchmark metric in a unit benchstat parses.
+type Metric struct {
+	Value float64
+	Unit  string
+}
+
+// Metrics returns the figures a benchmark reports, in a fixed order:
+// imgs/s (answers per second), goodput/s, offered/s, p50-ns, p99-ns,
+// p999-ns (OK latency; left out when no OK answer was measured, rather than
+// reported as 0), busy/op, late/op (late or unsent, per request due),
+// lost/op (per request of the whole run) and, when the server ran in
+// process, peak-goroutines, peak-heap-B and leaked-goroutines.
+func (r *Result) Metrics() []Metric {
+	ms := []Metric{
+		{r.Achieved(), "imgs/s"},
+		{r.Goodput(), "goodput/s"},
+		{r.Offered(), "offered/s"},
+	}
+	if r.Latency.Count() > 0 {
+		ms = append(ms,
+			Metric{float64(r.Latency.Quantile(0.50)), "p50-ns"},
+			Metric{float64(r.Latency.Quantile(0.99)), "p99-ns"},
+			Metric{float64(r.Latency.Quantile(0.999)), "p999-ns"},
+		)
+	}
+	ms = append(ms,
+		Metric{perOp(r.Status[core.StatusBusy], r.Sent), "busy/op"},
+		Metric{perOp(r.Late+r.Unsent, r.Scheduled), "late/op"},
+		Metric{perOp(r.Lost, r.Total), "lost/op"},
+	)
+	if r.InProcess {
+		ms = append(ms,
+			Metric{float64(r.PeakGoroutines), "peak-goroutines"},
+			Metric{float64(r.PeakHeap), "peak-heap-B"},
+			Metric{float64(r.Leaked), "leaked-goroutines"},
+		)
+	}
+	return ms
+}
+
+// MeanMetrics averages the metrics of several runs of one scenario, unit by
+// unit, for a benchmark that made more than one run. A unit some runs left
+// out is averaged over the runs that have it.
+func MeanMetrics(rs []*Result) []Metric {
+	var mean []Metric
+	n := map[string]int{}
+	for _, r := range rs {
+		for _, m := range r.Metrics() {
+			i := slices.IndexFunc(mean, func(x Metric) bool { return x.Unit == m.Unit })
+			if i < 0 {
+				i = len(mean)
+				mean = append(mean, Metric{Unit: m.Unit})
+			}
+			mean[i].Value += m.Value
+			n[m.Unit]++
+		}
+	}
+	for i := range mean {
+		mean[i].Value /= float64(n[mean[i].Unit])
+	}
+	return mean
+}

@@ -1,0 +1,243 @@
+package harness
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/tcpimg/tcpimg/core"
+	"github.com/tcpimg/tcpimg/strategies"
+)
+
+// DefaultServerQueue is the job queue of the in-process server. It is
+// smaller than the server's own default (256) so that the overload
+// scenarios, whose clients keep up to 512 requests in flight, fill it and
+// the strategies' admission differs; at 256 every bounded pool would just
+// queue, like the unbounded one.
+const DefaultServerQueue = 64
+
+// ServerConfig sets up the in-process server; every strategy of a matrix
+// runs with the same one.
+type ServerConfig struct {
+	// Workers is the pool's worker count; 0 means GOMAXPROCS.
+	Workers int
+	// QueueSize is the pool's queue capacity; 0 means DefaultServerQueue.
+	QueueSize int
+	// Admission is what a full pool does; the zero value answers BUSY.
+	Admission core.Admission
+	// Limiter names the connection limiter; "" means the server's default.
+	Limiter string
+}
+
+func (c ServerConfig) withDefaults() ServerConfig {
+	if c.Workers <= 0 {
+		c.Workers = runtime.GOMAXPROCS(0)
+	}
+	if c.QueueSize <= 0 {
+		c.QueueSize = DefaultServerQueue
+	}
+	if c.Limiter == "" {
+		c.Limiter = strategies.DefaultLimiter
+	}
+	return c
+}
+
+// String describes the configuration in one line, for result headers.
+func (c ServerConfig) String() string {
+	c = c.withDefaults()
+	return fmt.Sprintf("workers=%d queue=%d admission=%s limiter=%s", c.Workers, c.QueueSize, c.Admission, c.Limiter)
+}
+
+// Runner runs scenarios against a server it starts in this process, on
+// 127.0.0.1:0, built from the strategy registry by name, once per run and
+// shut down after it, so that each run starts clean and its leaks can be
+// counted.
+//
+// Capacity: a scenario with RateOfCapacity runs at a fraction of the
+// strategy's own capacity, the goodput of its latest CalibrationScenario run
+// in this Runner. Every such run refreshes it; when there was none yet, the
+// Runner makes one first. So within one benchmark process the open loops
+// use the capacity measured minutes earlier on the same machine, and each
+// process (each repetition of scripts/run-matrix.sh) measures its own.
+//
+// A Runner is safe for use by one goroutine at a time.
+type Runner struct {
+	// Server sets up the server of every run.
+	Server ServerConfig
+	// Images supplies the payloads; nil means LoadLibrary(FindImageDir()),
+	// loaded on first use.
+	Images *Library
+	// Short runs every scenario through [Short]; Scale, when not 0 or 1,
+	// through [Scale] (after Short).
+	Short bool
+	Scale float64
+	// Logger receives the server's logs; nil discards them.
+	Logger *slog.Logger
+
+	mu       sync.Mutex
+	capacity map[string]float64
+}
+
+// Capacity returns the strategy's capacity in requests a second, running
+// the calibration scenario if this Runner has not yet.
+func (r *Runner) Capacity(ctx context.Context, strategy string) (float64, error) {
+	r.mu.Lock()
+	c, ok := r.capacity[strategy]
+	r.mu.Unlock()
+	if ok {
+		return c, nil
+	}
+	s, err := Lookup(CalibrationScenario)
+	if err != nil {
+		return 0, err
+	}
+	res, err := r.Run(ctx, s, strategy)
+	if err != nil {
+		return 0, fmt.Errorf("calibration: %w", err)
+	}
+	if res.Goodput() <= 0 {
+		return 0, fmt.Errorf("%w: %s on %s answered nothing OK", ErrNoCapacity, s.Name, strategy)
+	}
+	return res.Goodput(), nil
+}
+
+// SetCapacity records a strategy's capacity, as a calibration run would.
+func (r *Runner) SetCapacity(strategy string, perSecond float64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.capacity == nil {
+		r.capacity = make(map[string]float64)
+	}
+	r.capacity[strategy] = perSecond
+}
+
+// Run runs s once against a fresh server running the pool strategy named
+// strategy, and returns what the load generator and the server measured.
+func (r *Runner) Run(ctx context.Context, s Scenario, strategy string) (*Result, error) {
+	if r.Short {
+		s = Short(s)
+	}
+	s = Scale(s, r.Scale)
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	var capacity float64
+	if s.Loop == Open && s.RateOfCapacity > 0 {
+		c, err := r.Capacity(ctx, strategy)
+		if err != nil {
+			return nil, err
+		}
+		capacity = c
+	}
+	lib, err := r.library()
+	if err != nil {
+		return nil, err
+	}
+
+	// Start from a collected heap, so that one run's garbage does not count
+	// in the next one's peak.
+	runtime.GC()
+	baseline := runtime.NumGoroutine()
+	srv, ln, err := r.startServer(strategy)
+	if err != nil {
+		return nil, err
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	samples := startSampler()
+
+	gen := &Generator{Dial: DialTCP(ln.Addr().String()), Images: lib}
+	res, genErr := gen.Run(ctx, s, capacity)
+
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), DefaultDrainTimeout)
+	shutdownErr := srv.Shutdown(sctx)
+	cancel()
+	if shutdownErr != nil {
+		srv.Close()
+	}
+	if err := <-served; !errors.Is(err, core.ErrServerClosed) {
+		shutdownErr = errors.Join(shutdownErr, err)
+	}
+	series, peakG, peakHeap := samples.stop()
+	leaked := settle(baseline, time.Second)
+
+	if res == nil {
+		return nil, errors.Join(genErr, shutdownErr)
+	}
+	res.Strategy = strategy
+	res.InProcess = true
+	res.Series, res.PeakGoroutines, res.PeakHeap = series, peakG, peakHeap
+	res.Leaked = leaked
+	res.Server = srv.Stats()
+	if err := errors.Join(genErr, shutdownErr); err != nil {
+		return res, err
+	}
+	if s.Name == CalibrationScenario && res.Goodput() > 0 {
+		r.SetCapacity(strategy, res.Goodput())
+	}
+	return res, nil
+}
+
+// startServer builds the server for strategy and its listener.
+func (r *Runner) startServer(strategy string) (*core.Server, net.Listener, error) {
+	cfg := r.Server.withDefaults()
+	pool, err := strategies.NewPool(strategy, strategies.PoolConfig{Workers: cfg.Workers, QueueSize: cfg.QueueSize})
+	if err != nil {
+		return nil, nil, err
+	}
+	limiter, err := strategies.NewLimiter(cfg.Limiter, core.DefaultMaxConns)
+	if err != nil {
+		pool.Shutdown(context.Background())
+		return nil, nil, err
+	}
+	log := r.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	srv := core.NewServer(core.Config{Admission: cfg.Admission, Pool: pool, Limiter: limiter, Logger: log})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		srv.Close()
+		return nil, nil, err
+	}
+	return srv, ln, nil
+}
+
+// library returns the image library, loading the default one once.
+func (r *Runner) library() (*Library, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.Images != nil {
+		return r.Images, nil
+	}
+	dir, err := FindImageDir()
+	if err != nil {
+		return nil, err
+	}
+	lib, err := LoadLibrary(dir)
+	if err != nil {
+		return nil, err
+	}
+	r.Images = lib
+	return lib, nil
+}
+
+// settle waits up to within for the goroutine count to fall back to
+// baseline, and returns how many goroutines remain above it. Goroutines
+// that are ending when Shutdown returns (a connection's last close, say)
+// get that long to finish before they count as leaked.
+func settle(baseline int, within time.Duration) int {
+	deadline := time.Now().Add(within)
+	for {
+		n := runtime.NumGoroutine()
+		if n <= baseline || time.Now().After(deadline) {
+			return max(n-baseline, 0)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}

@@ -1,0 +1,198 @@
+package harness
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/tcpimg/tcpimg/core"
+)
+
+// ErrBadScenario is wrapped by every error [Scenario.Validate] returns.
+var ErrBadScenario = errors.New("bad scenario")
+
+// Loop is a scenario's arrival model.
+type Loop uint8
+
+const (
+	// Closed keeps a fixed number of requests in flight on every
+	// connection: a request is sent when an answer comes back. The server's
+	// speed sets the send rate, so queueing delay hides in a lower rate.
+	Closed Loop = iota
+	// Open sends on a schedule set by the clock, whatever the server does,
+	// and measures latency from each request's scheduled time, so a server
+	// that falls behind shows it as latency (no coordinated omission).
+	Open
+)
+
+// String returns "closed" or "open".
+func (l Loop) String() string {
+	switch l {
+	case Closed:
+		return "closed"
+	case Open:
+		return "open"
+	}
+	return fmt.Sprintf("loop(%d)", uint8(l))
+}
+
+// Scenario is one named load, as data: who connects, how requests arrive,
+// and what they ask for. Tests, benchmarks and cmd/loadgen all read the same
+// table, [Scenarios]. Zero values are documented per field; [Scenario.Validate]
+// rejects the combinations that cannot run.
+type Scenario struct {
+	// Name is the stable kebab-case id used in benchmark names and flags.
+	Name string
+	// Description says in one line what the scenario shows.
+	Description string
+
+	// Loop is the arrival model; the zero value is Closed.
+	Loop Loop
+	// Clients is the number of simulated users; 0 means 1.
+	Clients int
+	// ConnsPerClient is the connections each client opens; 0 means 1.
+	ConnsPerClient int
+	// Inflight bounds the requests sent and not yet answered on one
+	// connection; 0 means 1. A closed loop keeps this many in flight; an
+	// open loop never exceeds it (a due request waits for a free slot and
+	// counts as late), so a stalled server cannot grow the load without
+	// bound. Keep it at or below the server's -max-inflight (64 by
+	// default), above which the server stops reading.
+	Inflight int
+
+	// Rate is an open loop's requests per second, for all connections
+	// together. Ignored by a closed loop.
+	Rate float64
+	// RateOfCapacity, when positive, replaces Rate by this fraction of the
+	// capacity the "saturate" scenario measured against the same target
+	// (see [Runner] for when that is measured).
+	RateOfCapacity float64
+	// Shape, for an open loop, replaces the single measured period of
+	// Duration at Rate by steps, each running at Load times Rate for its
+	// own duration (Load 0 is idle). Empty means one step {Duration, 1}.
+	Shape []Step
+
+	// Duration is how long the measured period lasts, after Warmup. With
+	// Jobs or Shape set it is ignored.
+	Duration time.Duration
+	// Jobs, when positive in a closed loop, makes every client send exactly
+	// this many requests (spread over its connections) and stop: the run
+	// ends when every answer is in, and its measured period is the whole
+	// run (Warmup is ignored). Ignored by an open loop.
+	Jobs int
+	// Warmup is a period before the measured one, under the same load,
+	// whose answers are checked but not recorded: the pool's workers, the
+	// buffers and the heap reach their steady state first. 0 means none.
+	Warmup time.Duration
+
+	// Workload is the mix of requests; it must not be empty.
+	Workload Workload
+
+	// SlowReaders is the fraction of clients (0..1, rounded to whole
+	// clients) that read their answers slowly. Their latency is left out of
+	// the histograms, which describe the clients that read promptly; their
+	// answers count everywhere else.
+	SlowReaders float64
+	// SlowReadDelay is how long a slow reader waits before reading each
+	// answer; 0 means 10 ms when SlowReaders is positive.
+	SlowReadDelay time.Duration
+}
+
+// Step is one period of an open loop's shape.
+type Step struct {
+	For  time.Duration // how long the step lasts
+	Load float64       // multiple of the scenario's rate; 0 is idle
+}
+
+// Defaults a zero field takes.
+const (
+	DefaultSlowReadDelay = 10 * time.Millisecond
+)
+
+// withDefaults resolves the zero values documented on Scenario.
+func (s Scenario) withDefaults() Scenario {
+	s.Clients = max(s.Clients, 1)
+	s.ConnsPerClient = max(s.ConnsPerClient, 1)
+	s.Inflight = max(s.Inflight, 1)
+	if s.SlowReaders > 0 && s.SlowReadDelay == 0 {
+		s.SlowReadDelay = DefaultSlowReadDelay
+	}
+	return s
+}
+
+// Conns returns the number of connections the scenario opens.
+func (s Scenario) Conns() int {
+	s = s.withDefaults()
+	return s.Clients * s.ConnsPerClient
+}
+
+// SlowClients returns how many of the clients read slowly.
+func (s Scenario) SlowClients() int {
+	s = s.withDefaults()
+	return min(int(s.SlowReaders*float64(s.Clients)+0.5), s.Clients)
+}
+
+// Steps returns an open loop's measured period as steps of Load times the
+// rate (Shape, or one step of Duration).
+func (s Scenario) Steps() []Step {
+	if len(s.Shape) > 0 {
+		return s.Shape
+	}
+	return []Step{{For: s.Duration, Load: 1}}
+}
+
+// Measured returns the length of the measured period for a scenario whose
+// length is fixed in advance (not a closed loop counting Jobs).
+func (s Scenario) Measured() time.Duration {
+	if s.Loop == Closed {
+		return s.Duration
+	}
+	var d time.Duration
+	for _, st := range s.Steps() {
+		d += st.For
+	}
+	return d
+}
+
+// CountsJobs reports whether the scenario ends after a number of requests
+// rather than after a duration.
+func (s Scenario) CountsJobs() bool { return s.Loop == Closed && s.Jobs > 0 }
+
+// Validate reports a scenario that cannot run.
+func (s Scenario) Validate() error {
+	var problems []string
+	check := func(bad bool, format string, args ...any) {
+		if bad {
+			problems = append(problems, fmt.Sprintf(format, args...))
+		}
+	}
+	check(s.Name == "", "no name")
+	check(s.Clients < 0 || s.ConnsPerClient < 0 || s.Inflight < 0, "negative clients, connections or inflight")
+	check(s.Inflight > core.DefaultMaxInflight, "inflight %d over the server's default -max-inflight %d", s.Inflight, core.DefaultMaxInflight)
+	check(s.Loop > Open, "unknown loop %d", s.Loop)
+	check(s.Warmup < 0 || s.Duration < 0, "negative duration")
+	check(s.SlowReaders < 0 || s.SlowReaders > 1, "slow readers %v outside 0..1", s.SlowReaders)
+	check(len(s.Workload) == 0, "empty workload")
+	for i, j := range s.Workload {
+		h := j.Header()
+		err := h.Validate()
+		check(err != nil, "job %d: %v", i, err)
+		check(j.Weight < 0, "job %d: negative weight", i)
+	}
+	switch s.Loop {
+	case Closed:
+		check(s.Jobs < 0, "negative jobs")
+		check(s.Jobs == 0 && s.Duration <= 0, "closed loop needs Duration or Jobs")
+	case Open:
+		check(s.Rate < 0 || s.RateOfCapacity < 0, "negative rate")
+		check(s.Rate == 0 && s.RateOfCapacity == 0, "open loop needs Rate or RateOfCapacity")
+		check(s.Measured() <= 0, "open loop needs Duration or Shape")
+		for i, st := range s.Shape {
+			check(st.For <= 0 || st.Load < 0, "shape step %d: needs a positive duration and a load >= 0", i)
+		}
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("%w %q: %v", ErrBadScenario, s.Name, problems)
+	}
+	return nil
+}

@@ -1,0 +1,129 @@
+package harness
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/tcpimg/tcpimg/core"
+)
+
+// CalibrationScenario names the scenario whose goodput is a target's
+// capacity, the 100% of every RateOfCapacity.
+const CalibrationScenario = "saturate"
+
+// Lengths shared by the steady scenarios. They are short so that the whole
+// matrix (every scenario x every strategy) runs in a few minutes on two
+// cores, and so that `go test -bench . -count 10` fits in go test's default
+// 10-minute timeout; -harness.scale (see the benchmarks) lengthens them.
+const (
+	warmup   = 150 * time.Millisecond
+	duration = 500 * time.Millisecond
+)
+
+// thumbs is the image workload of most scenarios: 128x128 thumbnails of the
+// small images, a few milliseconds of CPU each.
+var thumbs = Workload{Thumbnail(SmallImages, 128, 128)}
+
+// scenarios is the table behind Scenarios. Calibration comes first: the
+// open-loop scenarios after it run at fractions of its goodput.
+var scenarios = []Scenario{
+	{
+		Name:        "seed-70",
+		Description: "70 clients connect at once and each sends the image set once, as scripts/spam.sh does: a thundering herd",
+		Loop:        Closed, Clients: 70, Inflight: 5, Jobs: 5,
+		Workload: Workload{Thumbnail(WebImages, 128, 128)},
+	},
+	{
+		Name:        CalibrationScenario,
+		Description: "closed loop with 64 requests in flight, enough to keep every worker busy: the capacity",
+		Loop:        Closed, Clients: 8, Inflight: 8, Warmup: warmup, Duration: duration,
+		Workload: thumbs,
+	},
+	openAt(50, "latency without queueing"),
+	openAt(90, "queueing begins"),
+	openAt(120, "the backlog grows, or is shed"),
+	openAt(200, "overload"),
+	{
+		Name:        "burst",
+		Description: "idle, then 10x the capacity for 1 s, then idle: how far goroutines and heap grow, and whether they come back",
+		Loop:        Open, Clients: 16, Inflight: 32, RateOfCapacity: 1,
+		Shape:    []Step{{For: 250 * time.Millisecond, Load: 0}, {For: time.Second, Load: 10}, {For: 500 * time.Millisecond, Load: 0}},
+		Workload: thumbs,
+	},
+	{
+		Name:        "slow-readers",
+		Description: "a quarter of the clients wait 10 ms before reading each answer: the others must not notice",
+		Loop:        Closed, Clients: 16, Inflight: 4, Warmup: warmup, Duration: duration,
+		SlowReaders: 0.25, SlowReadDelay: 10 * time.Millisecond,
+		Workload: thumbs,
+	},
+	{
+		Name:        "mixed-sizes",
+		Description: "one large image in ten among small ones: head-of-line blocking in the queue",
+		Loop:        Closed, Clients: 8, Inflight: 2, Warmup: warmup, Duration: duration,
+		Workload: Workload{
+			{Op: core.OpThumbnail, Images: SmallImages, Arg1: 128, Arg2: 128, Weight: 9},
+			{Op: core.OpThumbnail, Images: LargeImages, Arg1: 128, Arg2: 128, Weight: 1},
+		},
+	},
+	{
+		Name:        "cpu-bound",
+		Description: "SPIN jobs of 1 ms, 64 in flight: CPU-bound work, where more goroutines than cores only add switching",
+		Loop:        Closed, Clients: 16, Inflight: 4, Warmup: warmup, Duration: duration,
+		Workload: Workload{Spin(time.Millisecond)},
+	},
+	{
+		Name:        "io-bound",
+		Description: "SLEEP jobs of 5 ms, 64 in flight: I/O-bound work, where a pool sized for the CPUs leaves them idle",
+		Loop:        Closed, Clients: 16, Inflight: 4, Warmup: warmup, Duration: duration,
+		Workload: Workload{Sleep(5 * time.Millisecond)},
+	},
+}
+
+// openAt returns the open-loop scenario at pct percent of the capacity.
+func openAt(pct int, what string) Scenario {
+	return Scenario{
+		Name:        fmt.Sprintf("open-%d", pct),
+		Description: fmt.Sprintf("open loop at %d%% of the capacity: %s", pct, what),
+		Loop:        Open, Clients: 16, Inflight: 16, RateOfCapacity: float64(pct) / 100,
+		Warmup: warmup, Duration: duration,
+		Workload: thumbs,
+	}
+}
+
+// Scenarios returns the named scenarios, calibration before the open loops
+// that need it. The slice and its scenarios are copies.
+func Scenarios() []Scenario {
+	out := make([]Scenario, len(scenarios))
+	for i, s := range scenarios {
+		out[i] = s.clone()
+	}
+	return out
+}
+
+// ScenarioNames returns the names of Scenarios, in table order.
+func ScenarioNames() []string {
+	names := make([]string, len(scenarios))
+	for i, s := range scenarios {
+		names[i] = s.Name
+	}
+	return names
+}
+
+// Lookup returns the scenario called name.
+func Lookup(name string) (Scenario, error) {
+	i := slices.IndexFunc(scenarios, func(s Scenario) bool { return s.Name == name })
+	if i < 0 {
+		return Scenario{}, fmt.Errorf("%w: unknown scenario %q (valid: %s)", ErrBadScenario, name, strings.Join(ScenarioNames(), ", "))
+	}
+	return scenarios[i].clone(), nil
+}
+
+// clone copies the slices of s, so that a caller may change its copy.
+func (s Scenario) clone() Scenario {
+	s.Shape = slices.Clone(s.Shape)
+	s.Workload = slices.Clone(s.Workload)
+	return s
+}

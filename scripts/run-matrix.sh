@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# run-matrix.sh runs every load scenario against every pool strategy over
+# loopback, compares the strategies with benchstat and draws the results.
+#
+# usage: scripts/run-matrix.sh
+#
+# environment:
+#   FULL=1    10 repetitions instead of the quick 5
+#   COUNT=N   N repetitions (overrides FULL; benchstat needs 4 or more to
+#             call any difference significant, 6 or more for a confidence
+#             interval)
+#   SCALE=F   multiply every scenario's warm-up and length by F: more
+#             samples per run, F times the time
+#   OUT=DIR   results folder (default results/<date>-<short commit>); it
+#             must not hold a raw.txt already
+#
+# Each repetition runs the whole matrix in a fresh process (go test -count 1,
+# one after another), so that every strategy meets the same machine
+# conditions, and capacity is measured anew each time. The folder gets:
+#   raw.txt         the benchmark output of every run, after "key: value"
+#                   lines describing the machine, Go and the commit
+#   benchstat.txt   benchstat -col /strategy -row /scenario: a table per
+#                   metric, every strategy against chan-pool (the default)
+#   benchstat-METRIC.txt  the same, one metric per file
+#   records/        every run as JSON, HDR histograms included
+#   *.svg, *.png    the plots (see harness/plot)
+#   conditions.txt  the machine's load average before every repetition
+#
+# Quick mode takes about five minutes on two quiet cores. Only Go is needed:
+# benchstat is a tool of the module (go tool benchstat).
+set -euo pipefail
+shopt -s lastpipe
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+if [[ -n ${COUNT:-} ]]; then
+	count=$COUNT
+elif [[ ${FULL:-} == 1 ]]; then
+	count=10
+else
+	count=5
+fi
+scale=${SCALE:-1}
+[[ $count =~ ^[1-9][0-9]*$ ]] || { echo "run-matrix: COUNT=$count is not a positive number" >&2; exit 2; }
+
+dirty=
+if [[ -n $(git status --porcelain --untracked-files=no 2>/dev/null) ]]; then
+	dirty=-dirty
+fi
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$dirty
+out=${OUT:-results/$(date -u +%Y-%m-%d)-$commit}
+if [[ -e $out/raw.txt ]]; then
+	echo "run-matrix: $out/raw.txt exists; remove the folder or set OUT=" >&2
+	exit 2
+fi
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+echo "run-matrix: building" >&2
+go build -o "$tmp/loadgen" ./cmd/loadgen
+go test -c -o "$tmp/harness.test" ./harness
+
+# The cells, as loadgen -list prints them: scenarios, a blank line, then
+# the strategies.
+"$tmp/loadgen" -list >"$tmp/list"
+mapfile -t scenarios < <(awk 'NR > 1 && NF == 0 { exit } NR > 1 { print $1 }' "$tmp/list")
+mapfile -t strategies < <(awk '/^STRATEGY/ { s = 1; next } s && NF { print $1 }' "$tmp/list")
+total=$((${#scenarios[@]} * ${#strategies[@]} * count))
+
+cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)
+{
+	echo "machine: $(uname -srm), $(getconf _NPROCESSORS_ONLN) CPUs${cpu:+, $cpu}"
+	echo "go-version: $(go env GOVERSION)"
+	echo "gomaxprocs: ${GOMAXPROCS:-$(getconf _NPROCESSORS_ONLN)}"
+	echo "commit: $(git rev-parse HEAD 2>/dev/null || echo unknown)$dirty"
+	echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+	echo "repetitions: $count"
+	echo "scale: $scale"
+} >"$out/raw.txt"
+: >"$out/conditions.txt"
+
+echo "run-matrix: ${#scenarios[@]} scenarios x ${#strategies[@]} strategies x $count repetitions into $out" >&2
+done_runs=0
+start=$SECONDS
+progress() {
+	local elapsed=$((SECONDS - start)) eta=0
+	((done_runs > 0)) && eta=$((elapsed * (total - done_runs) / done_runs))
+	local msg
+	msg=$(printf '[%3d/%d] rep %d/%d %-48s %3ds elapsed, ~%ds left' \
+		"$done_runs" "$total" "$((rep + 1))" "$count" "$1" "$elapsed" "$eta")
+	if [[ -t 2 ]]; then
+		printf '\r%s' "$msg" >&2
+	else
+		echo "$msg" >&2
+	fi
+}
+
+for ((rep = 0; rep < count; rep++)); do
+	echo "rep $rep: load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)" >>"$out/conditions.txt"
+	"$tmp/harness.test" -test.run '^$' -test.bench '^BenchmarkScenario$' \
+		-test.benchtime 1x -test.count 1 -test.timeout 0 \
+		-harness.records "$out/records" -harness.rep "$rep" -harness.scale "$scale" 2>&1 |
+		while IFS= read -r line; do
+			printf '%s\n' "$line" >>"$out/raw.txt"
+			case $line in
+			BenchmarkScenario/*)
+				done_runs=$((done_runs + 1))
+				cell=${line%%[[:space:]]*}
+				cell=${cell#BenchmarkScenario/}
+				progress "${cell%-[0-9]*}"
+				;;
+			"--- FAIL"* | FAIL* | panic:* | *_test.go:[0-9]*)
+				[[ -t 2 ]] && echo >&2
+				echo "$line" >&2
+				;;
+			esac
+		done
+done
+[[ -t 2 ]] && echo >&2
+echo "rep end: load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)" >>"$out/conditions.txt"
+
+echo "run-matrix: benchstat" >&2
+order=$(
+	IFS=' '
+	echo "${strategies[*]}"
+)
+stat=(go tool benchstat -col "/strategy@($order)" -row /scenario)
+"${stat[@]}" "$out/raw.txt" >"$out/benchstat.txt"
+units=$(awk '/^BenchmarkScenario\// { for (i = 4; i <= NF; i += 2) print $i }' "$out/raw.txt" | awk '!seen[$0]++')
+for unit in $units; do
+	"${stat[@]}" -filter ".unit:$unit" "$out/raw.txt" >"$out/benchstat-${unit//\//-per-}.txt"
+done
+
+echo "run-matrix: plots" >&2
+"$tmp/loadgen" plot -in "$out/records" -out "$out" >/dev/null
+
+echo "run-matrix: done in $((SECONDS - start))s: $out" >&2
