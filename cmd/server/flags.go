@@ -26,6 +26,7 @@ type config struct {
 	limiter         string
 	limits          core.Limits
 	shutdownTimeout time.Duration
+	metricsAddr     string
 	logLevel        string
 	logFormat       string
 	list            bool
@@ -56,6 +57,7 @@ func parseFlags(args []string, usage io.Writer) (config, error) {
 	fs.DurationVar(&cfg.limits.WriteTimeout, "write-timeout", d.WriteTimeout, "time to write responses while the client does not read")
 	fs.IntVar(&cfg.limits.MaxConns, "max-conns", d.MaxConns, "connections served at once; more wait to be accepted")
 	fs.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 30*time.Second, "how long shutdown waits for accepted jobs")
+	fs.StringVar(&cfg.metricsAddr, "metrics-addr", "", "serve Prometheus metrics at http://ADDR/metrics (off when empty)")
 	fs.StringVar(&cfg.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.StringVar(&cfg.logFormat, "log-format", "text", "log format: text or json")
 	fs.SetOutput(io.Discard)

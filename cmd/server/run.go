@@ -43,6 +43,15 @@ func run(ctx context.Context, cfg config, stop func(), logOut io.Writer, ready f
 	log.Info("listening", "addr", ln.Addr().String(), "pool", cfg.pool, "workers", cfg.workers,
 		"queue", cfg.queue, "admission", cfg.admission.String(), "limiter", cfg.limiter,
 		"max_conns", cfg.limits.MaxConns)
+	if cfg.metricsAddr != "" {
+		stopMetrics, err := serveMetrics(cfg.metricsAddr, srv, pool, log)
+		if err != nil {
+			ln.Close()
+			srv.Close()
+			return fmt.Errorf("metrics: %w", err)
+		}
+		defer stopMetrics()
+	}
 	if ready != nil {
 		ready(ln.Addr().String())
 	}
