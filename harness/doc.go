@@ -44,9 +44,9 @@
 // # Capacity
 //
 // The open-loop scenarios run at a fraction of a capacity: the goodput of
-// the "saturate" scenario against the same target. [Runner] measures it per
-// strategy, in the same process, before the first scenario that needs it,
-// and refreshes it whenever saturate runs again; see [Runner] for details.
+// the "saturate" scenario against the same target. [Runner] takes it from
+// the default strategy, in the same process, so that every strategy meets
+// the same offered load; see [Runner] for when it is measured.
 //
 // # Records
 //

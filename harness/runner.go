@@ -58,12 +58,16 @@ func (c ServerConfig) String() string {
 // shut down after it, so that each run starts clean and its leaks can be
 // counted.
 //
-// Capacity: a scenario with RateOfCapacity runs at a fraction of the
-// strategy's own capacity, the goodput of its latest CalibrationScenario run
-// in this Runner. Every such run refreshes it; when there was none yet, the
-// Runner makes one first. So within one benchmark process the open loops
-// use the capacity measured minutes earlier on the same machine, and each
-// process (each repetition of scripts/run-matrix.sh) measures its own.
+// Capacity: a scenario with RateOfCapacity runs at a fraction of one
+// capacity for every strategy, the goodput of the latest
+// CalibrationScenario run in this Runner against the default strategy
+// (strategies.DefaultPool), so that at open-90 every strategy meets the
+// same offered load and their latencies compare. Every such run refreshes
+// it; when there was none yet, the Runner makes one first. So within one
+// benchmark process the open loops use the capacity measured minutes
+// earlier on the same machine, and each process (each repetition of
+// scripts/run-matrix.sh) measures its own. PerStrategyCapacity scales each
+// strategy by its own saturate run instead.
 //
 // A Runner is safe for use by one goroutine at a time.
 type Runner struct {
@@ -78,14 +82,21 @@ type Runner struct {
 	Scale float64
 	// Logger receives the server's logs; nil discards them.
 	Logger *slog.Logger
+	// PerStrategyCapacity runs each strategy's open loops at fractions of
+	// its own capacity rather than the default strategy's.
+	PerStrategyCapacity bool
 
 	mu       sync.Mutex
 	capacity map[string]float64
 }
 
-// Capacity returns the strategy's capacity in requests a second, running
-// the calibration scenario if this Runner has not yet.
+// Capacity returns the capacity in requests a second that scales the open
+// loops of strategy (see Runner), running the calibration scenario if this
+// Runner has not yet.
 func (r *Runner) Capacity(ctx context.Context, strategy string) (float64, error) {
+	if !r.PerStrategyCapacity {
+		strategy = strategies.DefaultPool
+	}
 	r.mu.Lock()
 	c, ok := r.capacity[strategy]
 	r.mu.Unlock()
@@ -106,7 +117,8 @@ func (r *Runner) Capacity(ctx context.Context, strategy string) (float64, error)
 	return res.Goodput(), nil
 }
 
-// SetCapacity records a strategy's capacity, as a calibration run would.
+// SetCapacity records a strategy's capacity, as a calibration run of it
+// would.
 func (r *Runner) SetCapacity(strategy string, perSecond float64) {
 	r.mu.Lock()
 	defer r.mu.Unlock()

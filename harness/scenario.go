@@ -65,7 +65,7 @@ type Scenario struct {
 	Rate float64
 	// RateOfCapacity, when positive, replaces Rate by this fraction of the
 	// capacity the "saturate" scenario measured against the same target
-	// (see [Runner] for when that is measured).
+	// (in process, against the default strategy; see [Runner]).
 	RateOfCapacity float64
 	// Shape, for an open loop, replaces the single measured period of
 	// Duration at Rate by steps, each running at Load times Rate for its
