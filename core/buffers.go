@@ -16,27 +16,30 @@ const (
 
 var bufClasses [maxBufShift - minBufShift + 1]sync.Pool
 
-// getBuf returns a slice of length n from its size class.
-func getBuf(n int) []byte {
+// getBuf returns a buffer of length n from its size class. The pointer is
+// what goes back to putBuf, so recycling allocates nothing.
+func getBuf(n int) *[]byte {
 	c := bufClass(n)
 	if c < 0 {
-		return make([]byte, n)
+		b := make([]byte, n)
+		return &b
 	}
 	if p, ok := bufClasses[c].Get().(*[]byte); ok {
-		return (*p)[:n]
+		*p = (*p)[:n]
+		return p
 	}
-	return make([]byte, n, 1<<(c+minBufShift))
+	b := make([]byte, n, 1<<(c+minBufShift))
+	return &b
 }
 
-// putBuf returns b to its size class; buffers of other capacities are
-// left to the garbage collector.
-func putBuf(b []byte) {
-	c := bufClass(cap(b))
-	if c < 0 || cap(b) != 1<<(c+minBufShift) {
+// putBuf returns a buffer to its size class; buffers of other capacities
+// are left to the garbage collector.
+func putBuf(p *[]byte) {
+	c := bufClass(cap(*p))
+	if c < 0 || cap(*p) != 1<<(c+minBufShift) {
 		return
 	}
-	b = b[:0]
-	bufClasses[c].Put(&b)
+	bufClasses[c].Put(p)
 }
 
 func bufClass(n int) int {

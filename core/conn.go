@@ -3,6 +3,7 @@ package core
 import (
 	"bufio"
 	"context"
+	"encoding/binary"
 	"errors"
 	"io"
 	"net"
@@ -42,7 +43,14 @@ type conn struct {
 
 	mu       sync.Mutex
 	inflight int  // responses owed, guarded by mu
+	jobs     int  // of those, jobs handed to the pool, guarded by mu
 	idleWait bool // reader waiting for a frame's first byte, guarded by mu
+
+	// The writer's scratch space, kept so a write allocates nothing: vecs
+	// holds the backing array, wv the slice WriteTo consumes.
+	batch []*job
+	vecs  net.Buffers
+	wv    net.Buffers
 }
 
 func newConn(s *Server, nc net.Conn) *conn {
@@ -58,6 +66,8 @@ func newConn(s *Server, nc net.Conn) *conn {
 		window:   make(chan struct{}, n),
 		out:      make(chan *job, n),
 		readDone: make(chan struct{}),
+		batch:    make([]*job, 0, maxWriteBatch),
+		vecs:     make(net.Buffers, 0, 2*maxWriteBatch),
 	}
 }
 
@@ -80,7 +90,10 @@ func (c *conn) serve() {
 	}()
 	kind := c.readLoop()
 	if kind == closeFailed {
+		// Close at once: the socket and the connection slot are not held
+		// while this connection's queued jobs wait to be dropped.
 		c.cancel()
+		c.nc.Close()
 	}
 	close(c.readDone)
 	<-writerDone
@@ -103,7 +116,7 @@ func (c *conn) linger() {
 }
 
 // readLoop reads requests until the client half-closes, the connection
-// fails, framing is lost, or shutdown finds the connection idle.
+// fails, framing is lost, or shutdown finds no job of it left.
 func (c *conn) readLoop() closeKind {
 	s := c.srv
 	for {
@@ -112,23 +125,23 @@ func (c *conn) readLoop() closeKind {
 		case <-c.ctx.Done():
 			return closeFailed
 		}
-		if !c.waitFrame() {
+		next, err := c.waitFrame()
+		if next == frameStop {
 			<-c.window
 			return closeLinger
 		}
-		err := c.nc.SetReadDeadline(time.Now().Add(s.cfg.Limits.FrameTimeout))
+		if err == nil && next == frameArriving {
+			err = c.nc.SetReadDeadline(time.Now().Add(s.cfg.Limits.FrameTimeout))
+		}
 		j := newJob(c)
 		if err == nil {
-			j.req, j.payload, err = readRequest(c.br, s.cfg.Limits.MaxFrame, getBuf, putBuf)
+			err = c.readFrame(j)
 		}
 		j.readAt = time.Now()
 		switch {
 		case err == nil:
-		case errors.Is(err, ErrBadMagic):
-			j.req.JobID = 0
-			c.respond(j, err)
-			return closeLinger
-		case errors.Is(err, ErrUnsupported):
+		case errors.Is(err, ErrBadMagic), errors.Is(err, ErrUnsupported):
+			// Framing is lost: the header's job id means nothing.
 			j.req.JobID = 0
 			c.respond(j, err)
 			return closeLinger
@@ -141,10 +154,6 @@ func (c *conn) readLoop() closeKind {
 			if err == io.EOF {
 				return closeEOF
 			}
-			if s.shuttingDown.Load() && c.ctx.Err() == nil && isTimeout(err) {
-				// Woken by Shutdown with nothing in flight.
-				return closeLinger
-			}
 			if isTimeout(err) {
 				s.log.Debug("connection timed out", "remote", c.remote, "err", err)
 			}
@@ -154,18 +163,34 @@ func (c *conn) readLoop() closeKind {
 	}
 }
 
+// frameState is what waitFrame found.
+type frameState int
+
+const (
+	frameArriving frameState = iota // bytes came from the socket: the frame deadline applies
+	frameBuffered                   // a whole frame is already buffered: no socket read needed
+	frameStop                       // shutdown and no job of this connection left: stop reading
+)
+
 // waitFrame waits for the first byte of the next frame under the idle
-// timeout (which runs only while nothing is in flight). It returns false
-// when the reader should stop: the client half-closed or the connection
-// failed (a read error is then reported by the read that follows), or
-// shutdown found the connection idle.
-func (c *conn) waitFrame() bool {
+// timeout (which runs only while nothing is in flight). It returns the
+// read error that ended the wait (EOF, the idle timeout, a reset): the
+// caller must act on it rather than leave it to the next read, which would
+// run under the frame deadline instead of the idle one and would see a
+// reset as a clean EOF (a socket reports a reset only once).
+func (c *conn) waitFrame() (frameState, error) {
 	s := c.srv
 	c.mu.Lock()
-	if s.shuttingDown.Load() && c.inflight == 0 {
+	if s.shuttingDown.Load() && c.jobs == 0 {
 		c.mu.Unlock()
-		return false
+		return frameStop, nil
 	}
+	c.mu.Unlock()
+	if c.frameBuffered() {
+		// Pipelined requests: skip the deadline system calls entirely.
+		return frameBuffered, nil
+	}
+	c.mu.Lock()
 	c.idleWait = true
 	if c.inflight == 0 {
 		c.nc.SetReadDeadline(time.Now().Add(s.cfg.Limits.IdleTimeout))
@@ -178,9 +203,49 @@ func (c *conn) waitFrame() bool {
 	c.idleWait = false
 	c.mu.Unlock()
 	if err != nil && s.shuttingDown.Load() && isTimeout(err) {
+		return frameStop, nil
+	}
+	return frameArriving, err
+}
+
+// frameBuffered reports whether the reader's buffer holds a whole frame.
+func (c *conn) frameBuffered() bool {
+	n := c.br.Buffered()
+	if n < HeaderSize {
 		return false
 	}
-	return true
+	hb, _ := c.br.Peek(HeaderSize)
+	return uint64(n) >= HeaderSize+uint64(binary.BigEndian.Uint32(hb[28:]))
+}
+
+// readFrame reads one request into j, checking the header and the length
+// before it takes a payload buffer. The header is decoded in place in the
+// reader's buffer, so a request costs no allocation.
+func (c *conn) readFrame(j *job) error {
+	hb, err := c.br.Peek(HeaderSize)
+	if err != nil {
+		if len(hb) > 0 {
+			return noEOF(err)
+		}
+		return err
+	}
+	j.req, err = DecodeRequestHeader(hb)
+	c.br.Discard(HeaderSize)
+	if err != nil {
+		return err
+	}
+	if max := c.srv.cfg.Limits.MaxFrame; j.req.Length > max {
+		return errFrameTooLarge(j.req.Length, max)
+	}
+	if j.req.Length == 0 {
+		return nil
+	}
+	j.box = getBuf(int(j.req.Length))
+	j.payload = *j.box
+	if _, err := io.ReadFull(c.br, j.payload); err != nil {
+		return noEOF(err)
+	}
+	return nil
 }
 
 // handle answers a request read whole: at once when it is refused, or by
@@ -201,8 +266,9 @@ func (c *conn) handle(j *job) {
 			return
 		}
 	}
-	c.owe()
+	c.owe(true)
 	s.stats.accepted()
+	j.ran = true // set before the pool can see j
 	var err error
 	if s.cfg.Admission == AdmissionBlock {
 		err = s.pool.Submit(c.ctx, j)
@@ -212,20 +278,28 @@ func (c *conn) handle(j *job) {
 	if err == nil {
 		return
 	}
-	// Not accepted after all: undo the count and answer now.
+	// Not taken after all: the pool never saw j.
+	j.ran = false
+	c.mu.Lock()
+	c.jobs--
+	c.mu.Unlock()
+	if ctxErr := c.ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
+		// A blocked Submit gave up because the connection failed.
+		j.dropped = true
+		s.stats.update(func(st *Stats) { st.InFlight--; st.Dropped++ })
+		c.out <- j
+		return
+	}
 	s.stats.update(func(st *Stats) { st.Accepted--; st.InFlight-- })
 	if errors.Is(err, ErrClosed) {
 		err = ErrShuttingDown
-	}
-	if errors.Is(err, context.Canceled) {
-		j.dropped = true
 	}
 	c.refused(j, err)
 }
 
 // respond answers j at once with err's status.
 func (c *conn) respond(j *job, err error) {
-	c.owe()
+	c.owe(false)
 	c.refused(j, err)
 }
 
@@ -239,22 +313,30 @@ func (c *conn) refused(j *job, err error) {
 	c.out <- j
 }
 
-// owe records one more response owed on this connection.
-func (c *conn) owe() {
+// owe records one more response owed on this connection, of a job handed
+// to the pool or not.
+func (c *conn) owe(job bool) {
 	c.mu.Lock()
 	c.inflight++
+	if job {
+		c.jobs++
+	}
 	c.mu.Unlock()
 }
 
-// paid records a response written (or dropped); when nothing is left in
-// flight, the idle clock starts, or shutdown wakes the idle reader.
-func (c *conn) paid(n int) {
+// paid records n responses written (or dropped), ran of them of jobs the
+// pool ran. When no job is left during shutdown the waiting reader is woken
+// to stop (refusals still owed are written before the connection closes);
+// when nothing at all is in flight the idle clock starts.
+func (c *conn) paid(n, ran int) {
 	c.mu.Lock()
 	c.inflight -= n
-	if c.inflight == 0 && c.idleWait {
-		if c.srv.shuttingDown.Load() {
+	c.jobs -= ran
+	if c.idleWait {
+		switch {
+		case c.srv.shuttingDown.Load() && c.jobs == 0:
 			c.nc.SetReadDeadline(time.Now())
-		} else {
+		case c.inflight == 0:
 			c.nc.SetReadDeadline(time.Now().Add(c.srv.cfg.Limits.IdleTimeout))
 		}
 	}
@@ -264,10 +346,11 @@ func (c *conn) paid(n int) {
 	}
 }
 
-// wakeForShutdown ends an idle wait at once if nothing is in flight.
+// wakeForShutdown ends the reader's wait at once if no job of this
+// connection is left.
 func (c *conn) wakeForShutdown() {
 	c.mu.Lock()
-	if c.inflight == 0 && c.idleWait {
+	if c.jobs == 0 && c.idleWait {
 		c.nc.SetReadDeadline(time.Now())
 	}
 	c.mu.Unlock()
@@ -277,8 +360,7 @@ func (c *conn) wakeForShutdown() {
 // until the reader is done and nothing is owed. After a write error it
 // keeps draining (and discarding) so every job is recycled.
 func (c *conn) writeLoop() {
-	batch := make([]*job, 0, maxWriteBatch)
-	vecs := make([][]byte, 0, 2*maxWriteBatch)
+	batch := c.batch
 	readDone := c.readDone
 	failed := false
 	for {
@@ -305,15 +387,18 @@ func (c *conn) writeLoop() {
 			}
 		}
 		if !failed {
-			failed = !c.write(batch, vecs[:0])
+			failed = !c.write(batch)
 		}
-		n := len(batch)
+		n, ran := len(batch), 0
 		for i, j := range batch {
+			if j.ran {
+				ran++
+			}
 			j.release()
 			batch[i] = nil
 		}
 		batch = batch[:0]
-		c.paid(n)
+		c.paid(n, ran)
 		if readDone == nil {
 			c.mu.Lock()
 			owed := c.inflight
@@ -327,7 +412,8 @@ func (c *conn) writeLoop() {
 
 // write sends a batch in one vectored write; false means the connection
 // failed (and has been cancelled and closed, which stops the reader).
-func (c *conn) write(batch []*job, vecs net.Buffers) bool {
+func (c *conn) write(batch []*job) bool {
+	vecs := c.vecs[:0]
 	for _, j := range batch {
 		if j.dropped {
 			continue
@@ -342,7 +428,8 @@ func (c *conn) write(batch []*job, vecs net.Buffers) bool {
 		return true
 	}
 	c.nc.SetWriteDeadline(time.Now().Add(c.srv.cfg.Limits.WriteTimeout))
-	if _, err := vecs.WriteTo(c.nc); err != nil {
+	c.wv = vecs
+	if _, err := c.wv.WriteTo(c.nc); err != nil {
 		c.srv.log.Debug("write failed", "remote", c.remote, "err", err)
 		c.cancel()
 		c.nc.Close()

@@ -12,13 +12,6 @@ import (
 // ErrTooLarge the header is returned (for its job id) and the payload is not
 // read. buf, when large enough, is used for the payload.
 func ReadRequest(r io.Reader, maxFrame uint32, buf []byte) (RequestHeader, []byte, error) {
-	return readRequest(r, maxFrame, func(n int) []byte { return grow(buf, n) }, nil)
-}
-
-// readRequest reads a request frame, taking the payload buffer from alloc
-// only once the length is known to be within maxFrame, and handing it to
-// free if the payload cannot be read whole.
-func readRequest(r io.Reader, maxFrame uint32, alloc func(int) []byte, free func([]byte)) (RequestHeader, []byte, error) {
 	var hb [HeaderSize]byte
 	if _, err := io.ReadFull(r, hb[:]); err != nil {
 		return RequestHeader{}, nil, err
@@ -28,19 +21,17 @@ func readRequest(r io.Reader, maxFrame uint32, alloc func(int) []byte, free func
 		return h, nil, err
 	}
 	if h.Length > maxFrame {
-		return h, nil, fmt.Errorf("%w: frame of %d bytes over the limit of %d", ErrTooLarge, h.Length, maxFrame)
+		return h, nil, errFrameTooLarge(h.Length, maxFrame)
 	}
-	if h.Length == 0 {
-		return h, nil, nil
-	}
-	payload := alloc(int(h.Length))
+	payload := grow(buf, int(h.Length))
 	if _, err := io.ReadFull(r, payload); err != nil {
-		if free != nil {
-			free(payload)
-		}
 		return h, nil, noEOF(err)
 	}
 	return h, payload, nil
+}
+
+func errFrameTooLarge(n, limit uint32) error {
+	return fmt.Errorf("%w: frame of %d bytes over the limit of %d", ErrTooLarge, n, limit)
 }
 
 // WriteRequest writes one request frame (header and payload in one write);

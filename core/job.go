@@ -16,7 +16,8 @@ import (
 type job struct {
 	c       *conn
 	req     RequestHeader
-	payload []byte // request payload, from getBuf
+	payload []byte  // request payload
+	box     *[]byte // payload's buffer, from getBuf
 	readAt  time.Time
 
 	status    Status
@@ -25,7 +26,7 @@ type job struct {
 	out       *bytes.Buffer // result of image jobs (nil otherwise)
 	result    []byte        // response payload
 	dropped   bool          // never ran: its connection failed
-	ran       bool          // went through the pool (counted as accepted)
+	ran       bool          // handed to the pool
 	hdr       [HeaderSize]byte
 }
 
@@ -39,8 +40,8 @@ func newJob(c *conn) *job {
 
 // release returns the job's buffers and the job itself to their pools.
 func (j *job) release() {
-	if j.payload != nil {
-		putBuf(j.payload)
+	if j.box != nil {
+		putBuf(j.box)
 	}
 	if j.out != nil {
 		putOut(j.out)
@@ -55,11 +56,21 @@ func (j *job) answer(err error) {
 	j.result = []byte(message(err))
 }
 
-// Run is called by a pool worker.
+// Run is called by a pool worker. However it ends, the job is counted and
+// handed to the writer: a response lost here would leave its connection,
+// and so Shutdown, waiting forever.
 func (j *job) Run() {
 	c := j.c
-	start := time.Now()
 	panicked := false
+	defer func() {
+		if r := recover(); r != nil {
+			panicked = true
+			j.answer(fmt.Errorf("%w: %v", ErrInternal, r))
+		}
+		c.srv.stats.finished(j.status, j.dropped, panicked)
+		c.out <- j
+	}()
+	start := time.Now()
 	switch {
 	case c.ctx.Err() != nil:
 		// The connection failed: nobody is left to read the result.
@@ -72,8 +83,6 @@ func (j *job) Run() {
 		panicked = j.process()
 		j.serviceUS = micros(time.Since(start))
 	}
-	c.srv.stats.finished(j.status, j.dropped, panicked)
-	c.out <- j
 }
 
 // process runs the operation, turning a panic into INTERNAL.

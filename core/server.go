@@ -89,16 +89,18 @@ func (s *Server) Serve(ln net.Listener) error {
 			if s.shuttingDown.Load() {
 				return ErrServerClosed
 			}
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
-				s.log.Warn("accept failed; retrying", "err", err, "in", backoff)
-				if !s.pause(backoff) {
-					return ErrServerClosed
-				}
-				continue
+			if errors.Is(err, net.ErrClosed) {
+				return err
 			}
-			return err
+			// Out of file descriptors, an aborted handshake...: the
+			// listener still works, so wait a little and go on rather than
+			// drop every connection being served.
+			backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
+			s.log.Warn("accept failed; retrying", "err", err, "in", backoff)
+			if !s.pause(backoff) {
+				return ErrServerClosed
+			}
+			continue
 		}
 		backoff = 0
 		c := newConn(s, nc)

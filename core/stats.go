@@ -9,11 +9,11 @@ import "sync"
 //
 // holds in every snapshot.
 type Stats struct {
-	Accepted  uint64 // requests handed to the pool
+	Accepted  uint64 // requests handed to the pool (counted before the pool answers; taken back if it refuses)
 	Completed uint64 // jobs that ran and were answered OK
 	Failed    uint64 // jobs that ran and failed (BAD_REQUEST, INTERNAL)
 	TimedOut  uint64 // jobs whose deadline passed before they started
-	Dropped   uint64 // jobs never run because their connection failed
+	Dropped   uint64 // jobs never run because their connection failed (or never submitted, when a blocked submit was cancelled)
 	InFlight  int64  // accepted jobs not finished yet
 
 	Busy     uint64 // requests refused BUSY

@@ -17,7 +17,10 @@ import (
 
 // collector exports a server's counters to Prometheus. It reads one Stats
 // snapshot per scrape, so the exported numbers are consistent with each
-// other, and costs nothing between scrapes.
+// other, and costs nothing between scrapes. Accepted is not exported: it
+// can step back when the pool refuses a job, which a Prometheus counter
+// must never do; it equals the sum of the finished counters and
+// jobs_in_flight.
 type collector struct {
 	srv  *core.Server
 	pool core.Pool
@@ -65,7 +68,6 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	gauge := func(name string, v float64) {
 		ch <- prometheus.MustNewConstMetric(c.desc[name], prometheus.GaugeValue, v)
 	}
-	counter("jobs_accepted_total", st.Accepted)
 	counter("jobs_completed_total", st.Completed)
 	counter("jobs_failed_total", st.Failed)
 	counter("jobs_timed_out_total", st.TimedOut)
