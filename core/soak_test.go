@@ -183,12 +183,13 @@ type soakWorld struct {
 	seq      atomic.Uint64
 }
 
-func (w *soakWorld) stopped() bool {
+// pause paces a client's rounds: it waits d, or less if the soak ends.
+func (w *soakWorld) pause(d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
 	select {
+	case <-t.C:
 	case <-w.stop:
-		return true
-	default:
-		return false
 	}
 }
 
@@ -285,8 +286,10 @@ func (w *soakWorld) polite(int) error {
 }
 
 // vanishing sends a batch and disappears before reading it all: by reset,
-// by a half-sent frame, or by a plain close.
-func (w *soakWorld) vanishing(id int) error {
+// by a half-sent frame, or by a plain close. Its rounds are paced, or it
+// would be a flood of refusals rather than a client that leaves.
+func (w *soakWorld) vanishing(int) error {
+	w.pause(50 * time.Millisecond)
 	c, err := core.Dial(w.addr)
 	if err != nil {
 		return err
@@ -375,12 +378,7 @@ func (w *soakWorld) stuckReader(int) error {
 	if err := c.Flush(); err != nil {
 		return nil
 	}
-	t := time.NewTimer(2 * soakWriteTimeout)
-	defer t.Stop()
-	select {
-	case <-t.C:
-	case <-w.stop:
-	}
+	w.pause(2 * soakWriteTimeout)
 	return nil
 }
 
