@@ -5,6 +5,8 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"slices"
+	"sync"
 	"time"
 )
 
@@ -47,35 +49,78 @@ func process(ctx context.Context, h *RequestHeader, payload []byte, out *bytes.B
 	return fmt.Errorf("%w: unknown op %d", ErrBadRequest, uint8(h.Op))
 }
 
-// spin keeps the calling goroutine busy until d has passed by the wall
-// clock, so a job takes d even when the scheduler shares its core. It
-// yields the processor every spinYield: a goroutine that never yields keeps
+// spin does d worth of CPU work: a fixed number of arithmetic blocks,
+// calibrated once per process, so a SPIN job costs the same CPU however
+// many run at once. (Spinning until d has passed by the wall clock would
+// let any number of concurrent jobs "finish" in d while sharing the cores,
+// hiding exactly the contention CPU-bound work causes.) It yields the
+// processor every spinYield of work: a goroutine that never yields keeps
 // the connection goroutines waiting for the scheduler's 10 ms preemption,
 // which would measure starvation rather than the server. When nothing else
-// is runnable, the yield returns at once and the core stays busy.
+// is runnable the yield returns at once and the core stays busy.
 func spin(ctx context.Context, d time.Duration) error {
-	end := time.Now().Add(d)
-	next := time.Now().Add(spinYield)
+	rate := spinRate() // blocks per microsecond
+	total := int64(float64(d.Microseconds()) * rate)
+	every := max(int64(float64(spinYield.Microseconds())*rate), 1)
 	var x uint64 = 1
-	for now := time.Now(); now.Before(end); now = time.Now() {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if now.After(next) {
+	for done := int64(0); done < total; done++ {
+		x = spinBlock(x)
+		if done%every == every-1 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
 			runtime.Gosched()
-			next = now.Add(spinYield)
-		}
-		for range 256 {
-			x ^= x << 13
-			x ^= x >> 7
-			x ^= x << 17
 		}
 	}
 	spinSink.Store(x)
 	return nil
 }
 
-// spinYield is how often a SPIN job offers its processor to others.
+// spinBlock is one unit of SPIN's work.
+func spinBlock(x uint64) uint64 {
+	for range 64 {
+		x ^= x << 13
+		x ^= x >> 7
+		x ^= x << 17
+	}
+	return x
+}
+
+// spinRate is how many spinBlocks a core does per microsecond of CPU
+// time. It is measured on the thread's own CPU clock, so work from other
+// goroutines during calibration does not skew it; the median of a few
+// trials smooths cache and frequency effects.
+var spinRate = sync.OnceValue(func() float64 {
+	const blocks, trials = 4000, 7
+	var x uint64 = 1
+	rates := make([]float64, 0, trials)
+	for range trials {
+		d := threadCPU(func() {
+			for range blocks {
+				x = spinBlock(x)
+			}
+		})
+		if d > 0 {
+			rates = append(rates, blocks/(float64(d.Nanoseconds())/1e3))
+		}
+	}
+	spinSink.Store(x)
+	if len(rates) == 0 {
+		return 1
+	}
+	slices.Sort(rates)
+	return rates[len(rates)/2]
+})
+
+// wallTime times f by the wall clock.
+func wallTime(f func()) time.Duration {
+	start := time.Now()
+	f()
+	return time.Since(start)
+}
+
+// spinYield is how much of its work a SPIN job does between offers of its
+// processor to others.
 const spinYield = 50 * time.Microsecond
 
 func sleep(ctx context.Context, d time.Duration) error {

@@ -49,6 +49,7 @@ type Server struct {
 func NewServer(cfg Config) *Server {
 	echo := cfg.Process == nil
 	cfg = cfg.withDefaults()
+	spinRate() // calibrate SPIN now rather than in the first job
 	s := &Server{
 		cfg:       cfg,
 		pool:      cfg.Pool,
