@@ -240,11 +240,31 @@ func (c *conn) readFrame(j *job) error {
 	if j.req.Length == 0 {
 		return nil
 	}
+	if err := c.holdMemory(j); err != nil {
+		return err
+	}
 	j.box = getBuf(int(j.req.Length))
 	j.payload = *j.box
 	if _, err := io.ReadFull(c.br, j.payload); err != nil {
 		return noEOF(err)
 	}
+	return nil
+}
+
+// holdMemory takes j's payload size from the server's memory budget,
+// waiting (and so pushing back on the client) while it is spent. The wait
+// is not the client's fault, so the frame deadline restarts after it.
+func (c *conn) holdMemory(j *job) error {
+	s := c.srv
+	n := min(int64(j.req.Length), s.cfg.Limits.MaxMemory)
+	if !s.memory.TryAcquire(n) {
+		c.nc.SetReadDeadline(time.Time{})
+		if err := s.memory.Acquire(c.ctx, n); err != nil {
+			return err
+		}
+		c.nc.SetReadDeadline(time.Now().Add(s.cfg.Limits.FrameTimeout))
+	}
+	j.held = n
 	return nil
 }
 

@@ -18,6 +18,7 @@ type job struct {
 	req     RequestHeader
 	payload []byte  // request payload
 	box     *[]byte // payload's buffer, from getBuf
+	held    int64   // bytes of the server's memory budget held for the payload
 	readAt  time.Time
 
 	status    Status
@@ -42,6 +43,9 @@ func newJob(c *conn) *job {
 func (j *job) release() {
 	if j.box != nil {
 		putBuf(j.box)
+	}
+	if j.held > 0 {
+		j.c.srv.memory.Release(j.held)
 	}
 	if j.out != nil {
 		putOut(j.out)

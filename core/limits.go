@@ -29,6 +29,14 @@ type Limits struct {
 	// MaxConns bounds connections served at once when the server builds its
 	// own Limiter; further connections wait. Default 256.
 	MaxConns int
+	// MaxMemory bounds the request payload bytes held at once across all
+	// connections, from reading a payload to writing its answer. A reader
+	// whose payload does not fit waits (first come, first served), which
+	// pushes back on its client; without it, max-conns clients pipelining
+	// max-inflight frames of max-frame bytes could hold far more memory
+	// than the machine has. A frame larger than MaxMemory waits for all of
+	// it. Default 1 GiB.
+	MaxMemory int64
 }
 
 // Defaults of PROTOCOL.md.
@@ -40,6 +48,7 @@ const (
 	DefaultIdleTimeout  = 60 * time.Second
 	DefaultWriteTimeout = 10 * time.Second
 	DefaultMaxConns     = 256
+	DefaultMaxMemory    = 1 << 30
 )
 
 // DefaultLimits returns the limits PROTOCOL.md gives as defaults.
@@ -68,6 +77,9 @@ func (l Limits) WithDefaults() Limits {
 	if l.MaxConns == 0 {
 		l.MaxConns = DefaultMaxConns
 	}
+	if l.MaxMemory == 0 {
+		l.MaxMemory = DefaultMaxMemory
+	}
 	return l
 }
 
@@ -82,6 +94,8 @@ func (l Limits) Validate() error {
 		return fmt.Errorf("timeouts must not be negative")
 	case l.MaxConns < 0:
 		return fmt.Errorf("max-conns %d is negative", l.MaxConns)
+	case l.MaxMemory < 0:
+		return fmt.Errorf("max-memory %d is negative", l.MaxMemory)
 	}
 	return nil
 }

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"golang.org/x/sync/semaphore"
 )
 
 // ErrServerClosed is returned by Serve after Shutdown or Close.
@@ -23,6 +25,7 @@ type Server struct {
 	limiter Limiter
 	log     *slog.Logger
 	stats   counters
+	memory  *semaphore.Weighted // request payload bytes held (Limits.MaxMemory)
 
 	// echoNoop lets NOOP reuse the request buffer as the response; only
 	// with the default Process, so an injected one sees every op.
@@ -56,6 +59,7 @@ func NewServer(cfg Config) *Server {
 		limiter:   cfg.Limiter,
 		log:       cfg.Logger,
 		echoNoop:  echo,
+		memory:    semaphore.NewWeighted(cfg.Limits.MaxMemory),
 		listeners: make(map[*net.Listener]struct{}),
 		conns:     make(map[*conn]struct{}),
 		drained:   make(chan struct{}),

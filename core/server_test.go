@@ -408,3 +408,28 @@ func TestCloseIsImmediateAndIdempotent(t *testing.T) {
 	assert.Zero(t, st.InFlight)
 	assert.Equal(t, st.Accepted, st.Completed+st.Failed+st.TimedOut+st.Dropped)
 }
+
+// TestMemoryBudgetPushesBack: payload bytes held across connections are
+// bounded; a reader whose payload does not fit waits until answers free
+// the budget, and then everything is served.
+func TestMemoryBudgetPushesBack(t *testing.T) {
+	release := make(chan struct{})
+	block := func(ctx context.Context, h *core.RequestHeader, p []byte, out *bytes.Buffer) error {
+		<-release
+		return nil
+	}
+	const size = 60 << 10
+	ts := startServer(t, core.Config{Workers: 4, Process: block, Limits: core.Limits{MaxMemory: 100 << 10}})
+	a, b := dial(t, ts.Addr), dial(t, ts.Addr)
+	payload := make([]byte, size)
+	require.NoError(t, a.Send(core.RequestHeader{Op: core.OpNoop, JobID: 1}, payload))
+	require.Eventually(t, func() bool { return ts.Stats().Accepted == 1 }, 5*time.Second, time.Millisecond)
+	require.NoError(t, b.Send(core.RequestHeader{Op: core.OpNoop, JobID: 2}, payload))
+	assert.Never(t, func() bool { return ts.Stats().Accepted > 1 }, 100*time.Millisecond, 5*time.Millisecond,
+		"a second 60 KiB payload was read within a 100 KiB budget")
+	close(release)
+	for _, c := range []*core.ClientConn{a, b} {
+		r := recvAll(t, c, 1)[0]
+		assert.Equal(t, core.StatusOK, r.Status)
+	}
+}

@@ -56,6 +56,7 @@ func parseFlags(args []string, usage io.Writer) (config, error) {
 	fs.DurationVar(&cfg.limits.IdleTimeout, "idle-timeout", d.IdleTimeout, "idle time (nothing in flight, no partial frame) before a connection is closed")
 	fs.DurationVar(&cfg.limits.WriteTimeout, "write-timeout", d.WriteTimeout, "time to write responses while the client does not read")
 	fs.IntVar(&cfg.limits.MaxConns, "max-conns", d.MaxConns, "connections served at once; more wait to be accepted")
+	fs.Int64Var(&cfg.limits.MaxMemory, "max-memory", d.MaxMemory, "request payload bytes held at once across connections; past it readers wait (backpressure)")
 	fs.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 30*time.Second, "how long shutdown waits for accepted jobs")
 	fs.StringVar(&cfg.metricsAddr, "metrics-addr", "", "serve Prometheus metrics at http://ADDR/metrics (off when empty)")
 	fs.StringVar(&cfg.logLevel, "log-level", "info", "log level: debug, info, warn, error")
@@ -90,6 +91,7 @@ func parseFlags(args []string, usage io.Writer) (config, error) {
 		{cfg.limits.MaxPixels < 1, fmt.Sprintf("-max-pixels %d must be at least 1", cfg.limits.MaxPixels)},
 		{cfg.limits.MaxInflight < 1, fmt.Sprintf("-max-inflight %d must be at least 1", cfg.limits.MaxInflight)},
 		{cfg.limits.MaxConns < 1, fmt.Sprintf("-max-conns %d must be at least 1", cfg.limits.MaxConns)},
+		{cfg.limits.MaxMemory < 1, fmt.Sprintf("-max-memory %d must be at least 1", cfg.limits.MaxMemory)},
 		{cfg.limits.FrameTimeout <= 0, fmt.Sprintf("-frame-timeout %v must be positive", cfg.limits.FrameTimeout)},
 		{cfg.limits.IdleTimeout <= 0, fmt.Sprintf("-idle-timeout %v must be positive", cfg.limits.IdleTimeout)},
 		{cfg.limits.WriteTimeout <= 0, fmt.Sprintf("-write-timeout %v must be positive", cfg.limits.WriteTimeout)},

@@ -40,6 +40,7 @@ func TestBadFlagsExit2WithOneLine(t *testing.T) {
 		{"bad duration", []string{"-idle-timeout", "soon"}, "invalid value"},
 		{"zero timeout", []string{"-write-timeout", "0s"}, "-write-timeout"},
 		{"max-conns", []string{"-max-conns", "0"}, "-max-conns 0"},
+		{"max-memory", []string{"-max-memory", "-5"}, "-max-memory -5"},
 		{"stray argument", []string{"extra"}, "unexpected argument"},
 		{"log level", []string{"-log-level", "loud"}, "-log-level"},
 	}
