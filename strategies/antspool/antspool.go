@@ -50,8 +50,7 @@ func init() { ants.Release() }
 type Pool struct {
 	pool      *ants.PoolWithFunc
 	workers   int
-	slots     chan struct{} // one token per task accepted and not yet returned
-	gate      *gate.Gate
+	admit     *gate.Admission // a slot per task accepted and not yet returned
 	completed atomic.Uint64
 	panics    atomic.Uint64
 	stop      sync.Once
@@ -69,8 +68,7 @@ func New(workers int) *Pool {
 	workers = max(workers, 1)
 	p := &Pool{
 		workers: workers,
-		slots:   make(chan struct{}, workers),
-		gate:    gate.New(),
+		admit:   gate.NewAdmission(workers),
 		stopped: make(chan struct{}),
 	}
 	pool, err := ants.NewPoolWithFunc(workers, p.run, ants.WithDisablePurge(true))
@@ -83,14 +81,8 @@ func New(workers int) *Pool {
 
 // TrySubmit runs t if a worker is free (see [core.Pool]).
 func (p *Pool) TrySubmit(t core.Task) error {
-	if !p.gate.Enter() {
-		return core.ErrClosed
-	}
-	select {
-	case p.slots <- struct{}{}:
-	default:
-		p.gate.Leave()
-		return core.ErrBusy
+	if err := p.admit.TryEnter(); err != nil {
+		return err
 	}
 	return p.start(t)
 }
@@ -98,32 +90,16 @@ func (p *Pool) TrySubmit(t core.Task) error {
 // Submit runs t, waiting for a free worker while ctx allows (see
 // [core.Pool]).
 func (p *Pool) Submit(ctx context.Context, t core.Task) error {
-	if err := ctx.Err(); err != nil {
+	if err := p.admit.Enter(ctx); err != nil {
 		return err
-	}
-	if !p.gate.Enter() {
-		return core.ErrClosed
-	}
-	select {
-	case p.slots <- struct{}{}:
-	default:
-		select {
-		case p.slots <- struct{}{}:
-		case <-ctx.Done():
-			p.gate.Leave()
-			return ctx.Err()
-		case <-p.gate.Closed():
-			p.gate.Leave()
-			return core.ErrClosed
-		}
 	}
 	return p.start(t)
 }
 
 // start hands t, which holds a slot, to ants.
 func (p *Pool) start(t core.Task) error {
-	if err := p.pool.Invoke(t); err != nil { // ants is released only after the gate drained
-		p.finish()
+	if err := p.pool.Invoke(t); err != nil { // ants is released only after admission drained
+		p.admit.Exit()
 		return core.ErrClosed
 	}
 	return nil
@@ -136,23 +112,18 @@ func (p *Pool) run(arg any) {
 			p.panics.Add(1)
 		}
 		p.completed.Add(1)
-		p.finish()
+		p.admit.Exit()
 	}()
 	arg.(core.Task).Run()
-}
-
-func (p *Pool) finish() {
-	<-p.slots
-	p.gate.Leave()
 }
 
 // Shutdown refuses new tasks, waits for the accepted ones and releases ants
 // (see [core.Pool]).
 func (p *Pool) Shutdown(ctx context.Context) error {
-	p.gate.Close()
+	p.admit.Close()
 	p.stop.Do(func() {
 		go func() {
-			<-p.gate.Drained()
+			<-p.admit.Drained()
 			_ = p.pool.ReleaseContext(context.Background())
 			close(p.stopped)
 		}()

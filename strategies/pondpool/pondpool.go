@@ -36,8 +36,7 @@ import (
 // Pool runs tasks on a pond pool behind an admission semaphore.
 type Pool struct {
 	pool    pond.Pool
-	slots   chan struct{} // one token per task accepted and not yet returned
-	gate    *gate.Gate
+	admit   *gate.Admission // a slot per task accepted and not yet returned
 	stop    sync.Once
 	stopped chan struct{} // closed once pond has stopped
 }
@@ -53,46 +52,23 @@ func New(workers, queue int) *Pool {
 	workers, queue = max(workers, 1), max(queue, 0)
 	return &Pool{
 		pool:    pond.NewPool(workers, pond.WithQueueSize(queue), pond.WithNonBlocking(false)),
-		slots:   make(chan struct{}, workers+queue),
-		gate:    gate.New(),
+		admit:   gate.NewAdmission(workers + queue),
 		stopped: make(chan struct{}),
 	}
 }
 
 // TrySubmit runs t if a slot is free (see [core.Pool]).
 func (p *Pool) TrySubmit(t core.Task) error {
-	if !p.gate.Enter() {
-		return core.ErrClosed
-	}
-	select {
-	case p.slots <- struct{}{}:
-	default:
-		p.gate.Leave()
-		return core.ErrBusy
+	if err := p.admit.TryEnter(); err != nil {
+		return err
 	}
 	return p.start(t)
 }
 
 // Submit runs t, waiting for a slot while ctx allows (see [core.Pool]).
 func (p *Pool) Submit(ctx context.Context, t core.Task) error {
-	if err := ctx.Err(); err != nil {
+	if err := p.admit.Enter(ctx); err != nil {
 		return err
-	}
-	if !p.gate.Enter() {
-		return core.ErrClosed
-	}
-	select {
-	case p.slots <- struct{}{}:
-	default:
-		select {
-		case p.slots <- struct{}{}:
-		case <-ctx.Done():
-			p.gate.Leave()
-			return ctx.Err()
-		case <-p.gate.Closed():
-			p.gate.Leave()
-			return core.ErrClosed
-		}
 	}
 	return p.start(t)
 }
@@ -100,28 +76,23 @@ func (p *Pool) Submit(ctx context.Context, t core.Task) error {
 // start hands t, which holds a slot, to pond.
 func (p *Pool) start(t core.Task) error {
 	err := p.pool.Go(func() {
-		defer p.finish()
+		defer p.admit.Exit()
 		t.Run()
 	})
-	if err != nil { // pond stops only after the gate drained, so this is a bug
-		p.finish()
+	if err != nil { // pond stops only after admission drained, so this is a bug
+		p.admit.Exit()
 		return core.ErrClosed
 	}
 	return nil
 }
 
-func (p *Pool) finish() {
-	<-p.slots
-	p.gate.Leave()
-}
-
 // Shutdown refuses new tasks, waits for the accepted ones and stops pond
 // (see [core.Pool]).
 func (p *Pool) Shutdown(ctx context.Context) error {
-	p.gate.Close()
+	p.admit.Close()
 	p.stop.Do(func() {
 		go func() {
-			<-p.gate.Drained()
+			<-p.admit.Drained()
 			p.pool.StopAndWait()
 			close(p.stopped)
 		}()
