@@ -16,27 +16,46 @@ func plainCatmullRom(src *image.RGBA, w, h int) *image.RGBA {
 	return dst
 }
 
-// BenchmarkScale measures what the box step buys: the thumbnail pipeline
-// (box shrink, then CatmullRom) against CatmullRom and ApproxBiLinear over
-// the whole source, each to a 128x128 box from an RGBA source.
-func BenchmarkScale(b *testing.B) {
-	methods := []struct {
-		name  string
-		scale func(src *image.RGBA, w, h int)
-	}{
-		{"boxcatmullrom", func(src *image.RGBA, w, h int) {
-			if _, err := imaging.Thumbnail(src, w, h); err != nil {
-				b.Fatal(err)
-			}
-		}},
-		{"catmullrom", func(src *image.RGBA, w, h int) { plainCatmullRom(src, w, h) }},
-		{"approxbilinear", func(src *image.RGBA, w, h int) {
-			dst := image.NewRGBA(image.Rect(0, 0, w, h))
-			xdraw.ApproxBiLinear.Scale(dst, dst.Rect, src, src.Rect, xdraw.Src, nil)
-		}},
+// boxThenCatmullRom is the reference the streaming resampler replaces:
+// the box step with one factor for both axes, then draw.CatmullRom.Scale,
+// which holds 32 bytes per pixel of the result's width times the
+// source's height.
+func boxThenCatmullRom(src *image.RGBA, w, h int) *image.RGBA {
+	if k := min(src.Rect.Dx()/w, src.Rect.Dy()/h); k >= 2 {
+		src = imaging.BoxShrink(src, src.Rect.Dx()/k, src.Rect.Dy()/k)
+		if src.Rect.Dx() == w && src.Rect.Dy() == h {
+			return src
+		}
 	}
+	return plainCatmullRom(src, w, h)
+}
+
+// scaleMethods are the ways BenchmarkScale and BenchmarkScaleNearSize
+// scale: the thumbnail pipeline (box step, then the streaming resampler)
+// against the box step followed by x/image/draw's CatmullRom, CatmullRom
+// and ApproxBiLinear over the whole source.
+var scaleMethods = []struct {
+	name  string
+	scale func(src *image.RGBA, w, h int)
+}{
+	{"stream", func(src *image.RGBA, w, h int) {
+		if _, err := imaging.Thumbnail(src, w, h); err != nil {
+			panic(err)
+		}
+	}},
+	{"boxcatmullrom", func(src *image.RGBA, w, h int) { boxThenCatmullRom(src, w, h) }},
+	{"catmullrom", func(src *image.RGBA, w, h int) { plainCatmullRom(src, w, h) }},
+	{"approxbilinear", func(src *image.RGBA, w, h int) {
+		dst := image.NewRGBA(image.Rect(0, 0, w, h))
+		xdraw.ApproxBiLinear.Scale(dst, dst.Rect, src, src.Rect, xdraw.Src, nil)
+	}},
+}
+
+// BenchmarkScale measures what the box step buys and what streaming
+// costs: every method, each to a 128x128 box from an RGBA source.
+func BenchmarkScale(b *testing.B) {
 	sizes := []image.Point{{640, 480}, {1024, 768}, {2000, 1500}}
-	for _, m := range methods {
+	for _, m := range scaleMethods {
 		for _, sz := range sizes {
 			src := randomRGBA(newRand(9), image.Rect(0, 0, sz.X, sz.Y))
 			w, h, err := imaging.FitSize(sz.X, sz.Y, 128, 128)
@@ -48,6 +67,26 @@ func BenchmarkScale(b *testing.B) {
 				b.SetBytes(int64(len(src.Pix)))
 				for b.Loop() {
 					m.scale(src, w, h)
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkScaleNearSize is the case the box step cannot help: a box one
+// pixel under the image on each side, where the resampler does all the
+// work and draw's scaler holds the most memory. Only the two thumbnail
+// pipelines run; the other methods are the second one here.
+func BenchmarkScaleNearSize(b *testing.B) {
+	sizes := []image.Point{{640, 480}, {1024, 768}, {2000, 1500}}
+	for _, m := range scaleMethods[:2] {
+		for _, sz := range sizes {
+			src := randomRGBA(newRand(9), image.Rect(0, 0, sz.X, sz.Y))
+			b.Run(fmt.Sprintf("method=%s/size=%dx%d", m.name, sz.X, sz.Y), func(b *testing.B) {
+				b.ReportAllocs()
+				b.SetBytes(int64(len(src.Pix)))
+				for b.Loop() {
+					m.scale(src, sz.X-1, sz.Y-1)
 				}
 			})
 		}

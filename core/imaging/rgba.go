@@ -17,29 +17,29 @@ func toRGBA(img image.Image) *image.RGBA {
 		return m
 	}
 	dst := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
-	convertRows(dst, img, 0)
+	convertRect(dst, img, 0, 0)
 	return dst
 }
 
-// convertRows fills dst (origin at 0,0, as wide as src) with src's rows
-// from y0 (counted from src's top) on, as many as dst is tall. Converting a
-// strip at a time lets an operation that only needs a few rows at once
-// skip the full-size copy. image/draw has fast paths for the decoders'
-// usual types (YCbCr, NRGBA, Gray, CMYK, RGBA); Paletted gets one here
-// because draw takes its generic per-pixel path for it.
-func convertRows(dst *image.RGBA, src image.Image, y0 int) {
+// convertRect fills dst (origin at 0,0) with the pixels of src from column
+// x0 and row y0 on (counted from src's top left), as many as dst holds.
+// Converting a strip at a time lets an operation that only needs a few
+// rows at once skip the full-size copy. image/draw has fast paths for the
+// decoders' usual types (YCbCr, NRGBA, Gray, CMYK, RGBA); Paletted gets
+// one here because draw takes its generic per-pixel path for it.
+func convertRect(dst *image.RGBA, src image.Image, x0, y0 int) {
 	b := src.Bounds()
 	if p, ok := src.(*image.Paletted); ok {
-		palettedRows(dst, p, y0)
+		palettedRect(dst, p, x0, y0)
 		return
 	}
-	draw.Draw(dst, dst.Rect, src, image.Pt(b.Min.X, b.Min.Y+y0), draw.Src)
+	draw.Draw(dst, dst.Rect, src, image.Pt(b.Min.X+x0, b.Min.Y+y0), draw.Src)
 }
 
-// palettedRows converts through a 256-entry table of premultiplied
+// palettedRect converts through a 256-entry table of premultiplied
 // colours. An index past the palette (which decoders reject) becomes
 // transparent black instead of panicking.
-func palettedRows(dst *image.RGBA, src *image.Paletted, y0 int) {
+func palettedRect(dst *image.RGBA, src *image.Paletted, x0, y0 int) {
 	var lut [256][4]uint8
 	for i, c := range src.Palette {
 		if i == len(lut) {
@@ -52,9 +52,9 @@ func palettedRows(dst *image.RGBA, src *image.Paletted, y0 int) {
 		lut[i] = [4]uint8{rgba.R, rgba.G, rgba.B, rgba.A}
 	}
 	b := src.Bounds()
-	w := b.Dx()
+	w := dst.Rect.Dx()
 	for y := range dst.Rect.Dy() {
-		s := src.Pix[src.PixOffset(b.Min.X, b.Min.Y+y0+y):][:w]
+		s := src.Pix[src.PixOffset(b.Min.X+x0, b.Min.Y+y0+y):][:w]
 		d := dst.Pix[y*dst.Stride:][:4*w]
 		for x, idx := range s {
 			c := &lut[idx]

@@ -72,17 +72,21 @@ func TestThumbnailKeepsFlatColour(t *testing.T) {
 }
 
 // TestBoxShrinkMatchesBlockMeans holds the box step to a plain per-block
-// mean over the same block edges (i*w/iw), rounding to nearest.
+// mean over the same block edges (i*w/iw), rounding to nearest, with
+// factors equal or not on the two axes, and rows wider than the column
+// sums it keeps (blocks then straddle chunks, or span several).
 func TestBoxShrinkMatchesBlockMeans(t *testing.T) {
 	rng := newRand(3)
 	tests := []struct {
-		w, h, k int
+		w, h, kx, ky int
 	}{
-		{8, 8, 2}, {9, 7, 2}, {50, 31, 3}, {64, 48, 4}, {101, 67, 5}, {17, 300, 8},
+		{8, 8, 2, 2}, {9, 7, 2, 2}, {50, 31, 3, 3}, {64, 48, 4, 4}, {101, 67, 5, 5}, {17, 300, 8, 8},
+		{40, 30, 1, 2}, {40, 30, 3, 1}, {300, 3, 100, 3}, {3, 300, 1, 60},
+		{40000, 3, 3, 1}, {40001, 2, 7, 2}, {40000, 1, 40000, 1}, {33000, 4, 16500, 3},
 	}
 	for _, tt := range tests {
 		src := randomRGBA(rng, image.Rect(0, 0, tt.w, tt.h))
-		iw, ih := tt.w/tt.k, tt.h/tt.k
+		iw, ih := tt.w/tt.kx, tt.h/tt.ky
 		got := imaging.BoxShrink(src, iw, ih)
 		require.Equal(t, image.Rect(0, 0, iw, ih), got.Rect)
 		for j := range ih {
@@ -101,7 +105,7 @@ func TestBoxShrinkMatchesBlockMeans(t *testing.T) {
 				}
 				n := (x1 - x0) * (y1 - y0)
 				want := color.RGBA{uint8((sum[0] + n/2) / n), uint8((sum[1] + n/2) / n), uint8((sum[2] + n/2) / n), uint8((sum[3] + n/2) / n)}
-				require.Equal(t, want, got.RGBAAt(i, j), "%dx%d k=%d block (%d,%d)", tt.w, tt.h, tt.k, i, j)
+				require.Equal(t, want, got.RGBAAt(i, j), "%dx%d k=%dx%d block (%d,%d)", tt.w, tt.h, tt.kx, tt.ky, i, j)
 			}
 		}
 	}
@@ -132,27 +136,64 @@ func TestThumbnailCloseToPlainCatmullRom(t *testing.T) {
 }
 
 // TestBoxShrinkConvertsInStrips: a source of another type, away from the
-// origin, shrinks exactly as its full RGBA copy does.
+// origin, shrinks exactly as its full RGBA copy does, also when its blocks
+// are taller than a converted strip or its rows wider than a chunk.
 func TestBoxShrinkConvertsInStrips(t *testing.T) {
 	rng := newRand(18)
-	r := image.Rect(3, -4, 3+97, -4+61)
+	type size struct{ w, h int }
+	factors := []size{{2, 2}, {3, 3}, {7, 7}, {1, 3}, {5, 1}}
+	sizes := []size{{97, 61}, {40000, 3}, {5, 200}}
 	tests := []struct {
 		name string
-		give image.Image
+		give func(r image.Rectangle) image.Image
 	}{
-		{"nrgba", randomNRGBA(rng, r)},
-		{"paletted", randomPaletted(rng, r)},
-		{"ycbcr420", randomYCbCr(rng, image.Rect(0, 0, 97, 61), image.YCbCrSubsampleRatio420)},
-		{"gray", randomGray(rng, r)},
+		{"nrgba", func(r image.Rectangle) image.Image { return randomNRGBA(rng, r) }},
+		{"paletted", func(r image.Rectangle) image.Image { return randomPaletted(rng, r) }},
+		{"ycbcr420", func(r image.Rectangle) image.Image {
+			return randomYCbCr(rng, image.Rectangle{Max: r.Size()}, image.YCbCrSubsampleRatio420)
+		}},
+		{"gray", func(r image.Rectangle) image.Image { return randomGray(rng, r) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			for _, k := range []int{2, 3, 7} {
-				iw, ih := 97/k, 61/k
-				want := imaging.BoxShrink(imaging.ToRGBA(tt.give), iw, ih)
-				got := imaging.BoxShrink(tt.give, iw, ih)
-				requireSameRGBA(t, want, got)
+			for _, sz := range sizes {
+				src := tt.give(image.Rect(3, -4, 3+sz.w, -4+sz.h))
+				copied := imaging.ToRGBA(src)
+				for _, k := range append(factors, size{sz.w / 2, sz.h / 2}) {
+					iw, ih := sz.w/min(k.w, sz.w), sz.h/min(k.h, sz.h)
+					want := imaging.BoxShrink(copied, iw, ih)
+					got := imaging.BoxShrink(src, iw, ih)
+					requireSameRGBA(t, want, got)
+				}
 			}
+		})
+	}
+}
+
+// TestThumbnailWithoutBoxStep: under 2x on both sides there is no box
+// step, and the result is draw.CatmullRom.Scale's on the RGBA copy of the
+// source, within the resampler's tolerance, whatever the source's type.
+func TestThumbnailWithoutBoxStep(t *testing.T) {
+	rng := newRand(25)
+	r := image.Rect(2, -3, 2+143, -3+107)
+	tests := []struct {
+		name string
+		give image.Image
+		box  image.Point
+	}{
+		{"rgba just under", randomRGBA(rng, r), image.Pt(142, 106)},
+		{"rgba at 1.5x", randomRGBA(rng, r), image.Pt(95, 0)},
+		{"nrgba under 2x", randomNRGBA(rng, r), image.Pt(0, 54)},
+		{"paletted just under", randomPaletted(rng, r), image.Pt(0, 106)},
+		{"ycbcr420 at 1.3x", randomYCbCr(rng, image.Rect(0, 0, 143, 107), image.YCbCrSubsampleRatio420), image.Pt(110, 110)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := imaging.Thumbnail(tt.give, tt.box.X, tt.box.Y)
+			require.NoError(t, err)
+			b := got.Bounds()
+			want := plainCatmullRom(imaging.ToRGBA(tt.give), b.Dx(), b.Dy())
+			requireNear(t, want, got.(*image.RGBA), resampleTolerance)
 		})
 	}
 }
