@@ -9,7 +9,7 @@
 #   jobs.txt        BenchmarkJob: each image operation per input size,
 #                   decode + operation + encode, with allocations
 #
-# usage: COUNT=10 scripts/bench-core.sh
+# usage: COUNT=10 scripts/bench-core.sh   (OVERHEADTIME, TRANSPORTTIME, JOBTIME set -benchtime)
 #
 # The benchmarks keep both cores busy; run them on an otherwise idle machine.
 set -euo pipefail
@@ -20,17 +20,26 @@ commit="$(git rev-parse --short HEAD)"
 out="results/core-$(date -u +%Y-%m-%d)-$commit"
 mkdir -p "$out"
 
-jobcmd=(go test -run '^$' -bench 'BenchmarkJob' -benchtime "${JOBTIME:-20x}" -count "$count" ./core/)
+# Each benchmark gets its own -benchtime: enough SPIN jobs for a steady
+# rate, enough transport round trips (20,000) that connection set-up and
+# buffer-pool warm-up do not dominate, and a few runs of each image job.
+runs=(
+	"BenchmarkServerOverhead ${OVERHEADTIME:-2000x}"
+	"BenchmarkTransport ${TRANSPORTTIME:-20000x}"
+	"BenchmarkJob ${JOBTIME:-20x}"
+)
 echo "bench-core: writing $out/raw.txt" >&2
 {
 	echo "go-version: $(go env GOVERSION)"
 	echo "gomaxprocs: $(nproc)"
 	echo "commit: $(git rev-parse HEAD)"
 	echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-	echo "command: go test -run '^\$' -bench 'BenchmarkServerOverhead|BenchmarkTransport' -benchtime ${BENCHTIME:-2000x} -count $count ./core/"
-	go test -run '^$' -bench 'BenchmarkServerOverhead|BenchmarkTransport' -benchtime "${BENCHTIME:-2000x}" -count "$count" ./core/
-	echo "command: ${jobcmd[*]}"
-	"${jobcmd[@]}"
+	for r in "${runs[@]}"; do
+		read -r name benchtime <<<"$r"
+		cmd=(go test -run '^$' -bench "^$name\$" -benchtime "$benchtime" -count "$count" ./core/)
+		echo "command: ${cmd[*]}"
+		"${cmd[@]}"
+	done
 } >"$out/raw.txt"
 
 go tool benchstat -filter '.name:ServerOverhead' "$out/raw.txt" >"$out/overhead.txt"
