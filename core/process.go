@@ -49,28 +49,38 @@ func process(ctx context.Context, h *RequestHeader, payload []byte, out *bytes.B
 	return fmt.Errorf("%w: unknown op %d", ErrBadRequest, uint8(h.Op))
 }
 
-// spin does d worth of CPU work: a fixed number of arithmetic blocks,
-// calibrated once per process, so a SPIN job costs the same CPU however
-// many run at once. (Spinning until d has passed by the wall clock would
-// let any number of concurrent jobs "finish" in d while sharing the cores,
-// hiding exactly the contention CPU-bound work causes.) It yields the
-// processor every spinYield of work: a goroutine that never yields keeps
-// the connection goroutines waiting for the scheduler's 10 ms preemption,
-// which would measure starvation rather than the server. When nothing else
-// is runnable the yield returns at once and the core stays busy.
+// spin does d of CPU work, so a SPIN job costs the same CPU however many
+// run at once. (Spinning until d has passed by the wall clock would let any
+// number of concurrent jobs "finish" in d while sharing the cores, hiding
+// exactly the contention CPU-bound work causes.) The work is measured on
+// the thread's own CPU clock, segment by segment: each segment runs on one
+// thread between two readings, and the goroutine yields between segments.
+// Yielding matters: a goroutine that never yields keeps the connection
+// goroutines waiting for the scheduler's 10 ms preemption, which would
+// measure starvation rather than the server; when nothing else is
+// runnable the yield returns at once and the core stays busy. Where the
+// clock cannot be read (or a segment was preempted and moved), the
+// segment counts at the calibrated rate.
 func spin(ctx context.Context, d time.Duration) error {
-	rate := spinRate() // blocks per microsecond
-	total := int64(float64(d.Microseconds()) * rate)
-	every := max(int64(float64(spinYield.Microseconds())*rate), 1)
+	rate := spinRate() // blocks per microsecond of CPU
 	var x uint64 = 1
-	for done := int64(0); done < total; done++ {
-		x = spinBlock(x)
-		if done%every == every-1 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			runtime.Gosched()
+	for used := time.Duration(0); used < d; {
+		if err := ctx.Err(); err != nil {
+			return err
 		}
+		seg := min(d-used, spinYield)
+		blocks := max(int(float64(seg.Nanoseconds())/1e3*rate), 1)
+		t0, ok0 := threadCPUNow()
+		for range blocks {
+			x = spinBlock(x)
+		}
+		t1, ok1 := threadCPUNow()
+		if took := t1 - t0; ok0 && ok1 && took > 0 && took < 20*seg {
+			used += took
+		} else {
+			used += seg
+		}
+		runtime.Gosched()
 	}
 	spinSink.Store(x)
 	return nil
@@ -86,22 +96,26 @@ func spinBlock(x uint64) uint64 {
 	return x
 }
 
-// spinRate is how many spinBlocks a core does per microsecond of CPU
-// time. It is measured on the thread's own CPU clock, so work from other
-// goroutines during calibration does not skew it; the median of a few
-// trials smooths cache and frequency effects.
+// spinRate is how many spinBlocks a core does per microsecond of CPU time:
+// it sizes SPIN's segments and stands in where no thread clock is
+// available. The median of a few trials smooths cache and frequency
+// effects.
 var spinRate = sync.OnceValue(func() float64 {
 	const blocks, trials = 4000, 7
 	var x uint64 = 1
 	rates := make([]float64, 0, trials)
 	for range trials {
-		d := threadCPU(func() {
-			for range blocks {
-				x = spinBlock(x)
-			}
-		})
-		if d > 0 {
-			rates = append(rates, blocks/(float64(d.Nanoseconds())/1e3))
+		t0, ok0 := threadCPUNow()
+		w0 := time.Now()
+		for range blocks {
+			x = spinBlock(x)
+		}
+		took := time.Since(w0)
+		if t1, ok1 := threadCPUNow(); ok0 && ok1 && t1 > t0 {
+			took = t1 - t0
+		}
+		if took > 0 {
+			rates = append(rates, blocks/(float64(took.Nanoseconds())/1e3))
 		}
 	}
 	spinSink.Store(x)
@@ -112,15 +126,8 @@ var spinRate = sync.OnceValue(func() float64 {
 	return rates[len(rates)/2]
 })
 
-// wallTime times f by the wall clock.
-func wallTime(f func()) time.Duration {
-	start := time.Now()
-	f()
-	return time.Since(start)
-}
-
-// spinYield is how much of its work a SPIN job does between offers of its
-// processor to others.
+// spinYield is the longest stretch of work a SPIN job does before it
+// offers its processor to others.
 const spinYield = 50 * time.Microsecond
 
 func sleep(ctx context.Context, d time.Duration) error {
