@@ -128,7 +128,7 @@ var spinRate = sync.OnceValue(func() float64 {
 
 // spinYield is the longest stretch of work a SPIN job does before it
 // offers its processor to others.
-const spinYield = 50 * time.Microsecond
+const spinYield = 250 * time.Microsecond
 
 func sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
