@@ -10,7 +10,7 @@
 #   vs-ants.txt    chan-pool and mutex-queue against ants
 # Ratios in the last two are "vs base" deltas: -60% is a ratio of 0.4.
 #
-# usage: COUNT=10 scripts/bench-pool.sh      (BENCHTIME=100ms shortens each run)
+# usage: COUNT=10 scripts/bench-pool.sh      (COUNT interleaved runs)      (BENCHTIME=100ms shortens each run)
 #
 # The benchmarks keep every core busy for several minutes; run them on an
 # otherwise idle machine, or read the ± columns before trusting a ratio.
@@ -36,7 +36,10 @@ func main() { fmt.Println(runtime.GOMAXPROCS(0)) }
 EOF
 gomaxprocs="$(go run "$tmp/gomaxprocs.go")"
 
-cmd=(go test -run '^$' -bench 'BenchmarkPool|BenchmarkLimiter' -count "$count")
+# The repetitions are interleaved (COUNT runs of -count 1) so that every
+# strategy meets the same drift in machine conditions, rather than one
+# strategy's ten runs all falling in a slow minute.
+cmd=(go test -run '^$' -bench 'BenchmarkPool|BenchmarkLimiter' -count 1)
 if [[ -n "${BENCHTIME:-}" ]]; then
 	cmd+=(-benchtime "$BENCHTIME")
 fi
@@ -47,8 +50,11 @@ echo "bench-pool: ${cmd[*]} > $out/raw.txt" >&2
 	echo "gomaxprocs: $gomaxprocs"
 	echo "commit: $(git rev-parse HEAD)"
 	echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-	echo "command: ${cmd[*]}"
-	"${cmd[@]}"
+	echo "command: ${cmd[*]} (run $count times)"
+	for i in $(seq "$count"); do
+		echo "bench-pool: run $i/$count" >&2
+		"${cmd[@]}"
+	done
 } >"$out/raw.txt"
 
 go tool benchstat -col /strategy "$out/raw.txt" >"$out/benchstat.txt"
