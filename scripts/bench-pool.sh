@@ -10,7 +10,7 @@
 #   vs-ants.txt    chan-pool and mutex-queue against ants
 # Ratios in the last two are "vs base" deltas: -60% is a ratio of 0.4.
 #
-# usage: COUNT=10 scripts/bench-pool.sh      (COUNT interleaved runs)      (BENCHTIME=100ms shortens each run)
+# usage: COUNT=10 scripts/bench-pool.sh   (COUNT interleaved runs; BENCHTIME=100ms shortens each)
 #
 # The benchmarks keep every core busy for several minutes; run them on an
 # otherwise idle machine, or read the ± columns before trusting a ratio.
