@@ -130,8 +130,8 @@ var spinRate = sync.OnceValue(func() float64 {
 // offers its processor to others: a tenth of the scheduler's 10 ms
 // preemption, so connection goroutines wait at most a millisecond behind
 // SPIN jobs, while the two thread-clock reads and the hand-off of each
-// segment stay near a tenth of a percent of the job. (At 50 µs they took
-// three percent of the CPU.)
+// segment stay a small fraction of the job. (At 50 µs the clock reads
+// alone took a percent of the CPU.)
 const spinYield = time.Millisecond
 
 func sleep(ctx context.Context, d time.Duration) error {
