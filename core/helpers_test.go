@@ -1,12 +1,9 @@
 package core_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
-	"hash/crc32"
-	"io"
 	"log/slog"
 	"net"
 	"testing"
@@ -95,30 +92,6 @@ func rawHeader(magic string, version, op, format, quality byte, id uint64, a1, a
 	b = binary.BigEndian.AppendUint32(b, a2)
 	b = binary.BigEndian.AppendUint32(b, deadline)
 	return binary.BigEndian.AppendUint32(b, length)
-}
-
-// pngBomb returns a PNG whose header declares w x h pixels; it holds no
-// pixel data worth the name.
-func pngBomb(w, h uint32) []byte {
-	var b bytes.Buffer
-	b.WriteString("\x89PNG\r\n\x1a\n")
-	ihdr := binary.BigEndian.AppendUint32(nil, w)
-	ihdr = binary.BigEndian.AppendUint32(ihdr, h)
-	ihdr = append(ihdr, 8, 2, 0, 0, 0) // 8-bit RGB
-	writeChunk(&b, "IHDR", ihdr)
-	writeChunk(&b, "IDAT", []byte{0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01})
-	writeChunk(&b, "IEND", nil)
-	return b.Bytes()
-}
-
-func writeChunk(w io.Writer, typ string, data []byte) {
-	binary.Write(w, binary.BigEndian, uint32(len(data)))
-	crc := crc32.NewIEEE()
-	io.WriteString(crc, typ)
-	crc.Write(data)
-	io.WriteString(w, typ)
-	w.Write(data)
-	binary.Write(w, binary.BigEndian, crc.Sum32())
 }
 
 // forEachPool runs body as a subtest per registered pool strategy, so the

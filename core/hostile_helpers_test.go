@@ -194,17 +194,6 @@ func waitConns(t *testing.T, ts *testServer, n int) {
 		"want %d connections served, have %d", n, ts.Stats().ConnsNow)
 }
 
-// allocatedDuring returns the bytes the whole process allocated while f
-// ran (MemStats.TotalAlloc, which only grows): an upper bound on what the
-// server allocated for the requests f sends.
-func allocatedDuring(f func()) uint64 {
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	f()
-	runtime.ReadMemStats(&after)
-	return after.TotalAlloc - before.TotalAlloc
-}
-
 // openFDs counts this process's open file descriptors.
 func openFDs(t testing.TB) int {
 	t.Helper()

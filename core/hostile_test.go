@@ -55,7 +55,7 @@ func TestHostileFrameLength(t *testing.T) {
 				warm(t, c)
 				pushed := make(chan error, 1)
 				var r core.Response
-				allocs := allocatedDuring(func() {
+				allocs := allocated(func() {
 					_, err := c.Conn().Write(rawHeader("TIMQ", 1, 0, 0, 0, 42, 0, 0, 0, tt.give))
 					require.NoError(t, err)
 					go func() {
@@ -171,24 +171,6 @@ func TestHostileBadArguments(t *testing.T) {
 	})
 }
 
-// imageBombs are under 1 KiB each and declare billions of pixels. JPEG and
-// GIF store sizes in 16 bits, so 65535x65535 (4.3 Gpx) is the most they
-// can declare; the PNGs declare 100000x100000 and 255x1677721600.
-func imageBombs() []struct {
-	name string
-	data []byte
-} {
-	return []struct {
-		name string
-		data []byte
-	}{
-		{"png 100000x100000", hostile.PNGBomb(100000, 100000)},
-		{"png 255x1677721600", hostile.PNGBomb(255, 1677721600)},
-		{"jpeg 65535x65535", hostile.JPEGBomb(65535, 65535)},
-		{"gif 65535x65535", hostile.GIFBomb(65535, 65535)},
-	}
-}
-
 // Decompression bombs are refused TOO_LARGE from their header, at
 // once even while every worker is busy (they never wait in the queue, so
 // never reach a decoder), without the heap growing by the image, and the
@@ -208,13 +190,13 @@ func TestHostileDecompressionBombs(t *testing.T) {
 		sendAll(t, busy, marked(1, markHold))
 		h.waitHeld(t, 1) // the only worker is taken until the bombs are answered
 		var id uint64
-		for _, b := range imageBombs() {
+		for _, b := range bombs() {
 			require.Less(t, len(b.data), 1024, b.name)
 			for _, op := range ops {
 				id++
 				op.JobID = id
 				var r core.Response
-				allocs := allocatedDuring(func() {
+				allocs := allocated(func() {
 					require.NoError(t, c.Send(op, b.data))
 					r = recvAll(t, c, 1)[0]
 				})
