@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"runtime"
-	"slices"
 	"sync"
 	"time"
 )
@@ -52,33 +51,40 @@ func process(ctx context.Context, h *RequestHeader, payload []byte, out *bytes.B
 // spin does d of CPU work, so a SPIN job costs the same CPU however many
 // run at once. (Spinning until d has passed by the wall clock would let any
 // number of concurrent jobs "finish" in d while sharing the cores, hiding
-// exactly the contention CPU-bound work causes.) The work is measured on
-// the thread's own CPU clock, segment by segment: each segment runs on one
-// thread between two readings, and the goroutine yields between segments.
+// exactly the contention CPU-bound work causes.) The work runs in chunks of
+// about spinChunk, timed with the monotonic clock (a vDSO read, not a
+// system call): the time a chunk takes counts as work done, unless it took
+// so much longer than its calibrated length that the thread must have been
+// descheduled, in which case only the calibrated length counts. Between
+// segments of spinYield the goroutine yields, and the time it waits for its
+// processor again does not count either.
+//
 // Yielding matters: a goroutine that never yields keeps the connection
 // goroutines waiting for the scheduler's 10 ms preemption, which would
-// measure starvation rather than the server; when nothing else is
-// runnable the yield returns at once and the core stays busy. Where the
-// clock cannot be read (or a segment was preempted and moved), the
-// segment counts at the calibrated rate.
+// measure starvation rather than the server; when nothing else is runnable
+// the yield returns at once and the core stays busy.
 func spin(ctx context.Context, d time.Duration) error {
-	rate := spinRate() // blocks per microsecond of CPU
+	rate := spinRate() // blocks per nanosecond of CPU
+	chunk := max(int(float64(spinChunk)*rate), 1)
 	var x uint64 = 1
 	for used := time.Duration(0); used < d; {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		seg := min(d-used, spinYield)
-		blocks := max(int(float64(seg.Nanoseconds())/1e3*rate), 1)
-		t0, ok0 := threadCPUNow()
-		for range blocks {
-			x = spinBlock(x)
-		}
-		t1, ok1 := threadCPUNow()
-		if took := t1 - t0; ok0 && ok1 && took > 0 && took < 20*seg {
+		end := min(d, used+spinYield)
+		last := time.Now()
+		for used < end {
+			blocks := min(chunk, max(int(float64(end-used)*rate), 1))
+			for range blocks {
+				x = spinBlock(x)
+			}
+			now := time.Now()
+			took := now.Sub(last)
+			last = now
+			if expect := time.Duration(float64(blocks) / rate); took > spinGapFactor*expect+spinGapSlack {
+				took = expect // descheduled: count the work, not the wait
+			}
 			used += took
-		} else {
-			used += seg
 		}
 		runtime.Gosched()
 	}
@@ -96,43 +102,52 @@ func spinBlock(x uint64) uint64 {
 	return x
 }
 
-// spinRate is how many spinBlocks a core does per microsecond of CPU time:
-// it sizes SPIN's segments and stands in where no thread clock is
-// available. The median of a few trials smooths cache and frequency
-// effects.
+// spinRate is how many spinBlocks a core does per nanosecond: it sizes
+// SPIN's chunks and stands in for a chunk's length when the thread was
+// descheduled during it. It is the fastest of a few trials, the one least
+// disturbed by interrupts and a cold cache, so that a descheduled chunk
+// counts as the least time its work can take.
 var spinRate = sync.OnceValue(func() float64 {
 	const blocks, trials = 4000, 7
 	var x uint64 = 1
-	rates := make([]float64, 0, trials)
+	best := 0.0
 	for range trials {
-		t0, ok0 := threadCPUNow()
-		w0 := time.Now()
+		t0 := time.Now()
 		for range blocks {
 			x = spinBlock(x)
 		}
-		took := time.Since(w0)
-		if t1, ok1 := threadCPUNow(); ok0 && ok1 && t1 > t0 {
-			took = t1 - t0
-		}
-		if took > 0 {
-			rates = append(rates, blocks/(float64(took.Nanoseconds())/1e3))
+		if took := time.Since(t0); took > 0 {
+			best = max(best, blocks/float64(took.Nanoseconds()))
 		}
 	}
 	spinSink.Store(x)
-	if len(rates) == 0 {
-		return 1
+	if best == 0 {
+		return 1e-3
 	}
-	slices.Sort(rates)
-	return rates[len(rates)/2]
+	return best
 })
 
-// spinYield is the longest stretch of work a SPIN job does before it
-// offers its processor to others: a tenth of the scheduler's 10 ms
-// preemption, so connection goroutines wait at most a millisecond behind
-// SPIN jobs, while the two thread-clock reads and the hand-off of each
-// segment stay a small fraction of the job. (At 50 µs the clock reads
-// alone took a percent of the CPU.)
-const spinYield = time.Millisecond
+const (
+	// spinYield is the longest stretch of work a SPIN job does before it
+	// offers its processor to others: a tenth of the scheduler's 10 ms
+	// preemption, so connection goroutines wait at most a millisecond
+	// behind SPIN jobs.
+	spinYield = time.Millisecond
+	// spinChunk is how much work SPIN does between two clock readings:
+	// long enough that the readings cost well under a percent, short
+	// enough that the last chunk of a job ends close to its deadline.
+	spinChunk = 10 * time.Microsecond
+	// A chunk that took longer than spinGapFactor times its calibrated
+	// length plus spinGapSlack was interrupted by the thread being
+	// descheduled, and counts as its calibrated length. A thread that
+	// competes for its core loses it for a time slice (around a
+	// millisecond); interrupts and cache misses stretch a chunk by far
+	// less. A virtual CPU can stall for longer than the slack, which the
+	// thread's CPU clock would count as running: SPIN then runs longer
+	// than asked, never shorter.
+	spinGapFactor = 3
+	spinGapSlack  = 200 * time.Microsecond
+)
 
 func sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
