@@ -59,10 +59,12 @@ func process(ctx context.Context, h *RequestHeader, payload []byte, out *bytes.B
 // segments of spinYield the goroutine yields, and the time it waits for its
 // processor again does not count either.
 //
-// Yielding matters: a goroutine that never yields keeps the connection
-// goroutines waiting for the scheduler's 10 ms preemption, which would
-// measure starvation rather than the server; when nothing else is runnable
-// the yield returns at once and the core stays busy.
+// Yielding matters, after the last segment too (a worker with queued jobs
+// starts the next one without entering the scheduler): a goroutine that
+// never yields keeps the connection goroutines waiting for the scheduler's
+// 10 ms preemption, which would measure starvation rather than the server;
+// when nothing else is runnable the yield returns at once and the core
+// stays busy.
 func spin(ctx context.Context, d time.Duration) error {
 	rate := spinRate() // blocks per nanosecond of CPU
 	chunk := max(int(float64(spinChunk)*rate), 1)
