@@ -16,7 +16,9 @@
 #
 # Each repetition runs the whole matrix in a fresh process (go test -count 1,
 # one after another), so that every strategy meets the same machine
-# conditions, and capacity is measured anew each time. The folder gets:
+# conditions, and capacity is measured anew each time. Each process makes
+# one unmeasured warm-up run first, and repetition N starts every scenario
+# at the Nth strategy (see BenchmarkScenario). The folder gets:
 #   raw.txt         the benchmark output of every run, after "key: value"
 #                   lines describing the machine, Go and the commit
 #   benchstat.txt   benchstat -col /strategy -row /scenario: a table per
