@@ -134,6 +134,9 @@ func TestMetricsEndpoint(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(body), "tcpimg_jobs_completed_total 1")
 	assert.Contains(t, string(body), "tcpimg_connections 1")
+	for name := range metricHelp {
+		assert.Contains(t, string(body), "\ntcpimg_"+name+" ", "described but not collected")
+	}
 	cancel()
 	require.NoError(t, <-done)
 }

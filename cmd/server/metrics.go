@@ -28,7 +28,6 @@ type collector struct {
 }
 
 var metricHelp = map[string]string{
-	"jobs_accepted_total":    "Requests handed to the pool.",
 	"jobs_completed_total":   "Jobs that ran and were answered OK.",
 	"jobs_failed_total":      "Jobs that ran and failed (BAD_REQUEST or INTERNAL).",
 	"jobs_timed_out_total":   "Jobs whose deadline passed before they started.",
