@@ -149,6 +149,10 @@ func (c *conn) readLoop() closeKind {
 			c.respond(j, err)
 			return closeLinger
 		default:
+			// EOF inside a frame (io.ErrUnexpectedEOF) is not a
+			// half-close: the client stopped mid-frame, as one that
+			// crashed does, so the connection counts as failed and its
+			// unstarted jobs are dropped rather than run for nobody.
 			j.release()
 			<-c.window
 			if err == io.EOF {
