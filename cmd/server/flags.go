@@ -5,12 +5,22 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"runtime"
 	"strings"
 	"time"
 
 	"github.com/tcpimg/tcpimg/core"
 	"github.com/tcpimg/tcpimg/strategies"
+)
+
+// Upper bounds for the flags that size memory up front: the queue and each
+// connection's window are allocated whole, and every worker is a goroutine,
+// so a value past these would exhaust memory instead of failing as a flag.
+const (
+	maxWorkers  = 1 << 16
+	maxQueue    = 1 << 24
+	maxInflight = 1 << 16
 )
 
 // errHelp means -h was asked for and usage printed.
@@ -43,15 +53,15 @@ func parseFlags(args []string, usage io.Writer) (config, error) {
 	)
 	fs := flag.NewFlagSet("server", flag.ContinueOnError)
 	fs.StringVar(&cfg.addr, "addr", ":8082", "address to listen on (host:port)")
-	fs.IntVar(&cfg.workers, "workers", runtime.GOMAXPROCS(0), "workers of the pool (ignored by unbounded)")
-	fs.IntVar(&cfg.queue, "queue", core.DefaultQueueSize, "job queue capacity; 0 for none (a job is accepted only when a worker is free)")
+	fs.IntVar(&cfg.workers, "workers", runtime.GOMAXPROCS(0), "workers of the pool, at most 65536 (ignored by unbounded)")
+	fs.IntVar(&cfg.queue, "queue", core.DefaultQueueSize, "job queue capacity, at most 16777216; 0 for none (a job is accepted only when a worker is free)")
 	fs.StringVar(&admission, "admission", "reject", "when the pool is full: reject (answer BUSY) or block (stop reading: TCP backpressure)")
 	fs.StringVar(&cfg.pool, "pool", strategies.DefaultPool, "pool strategy: "+strings.Join(strategies.PoolNames(), ", "))
 	fs.StringVar(&cfg.limiter, "limiter", strategies.DefaultLimiter, "connection limiter strategy: "+strings.Join(strategies.LimiterNames(), ", "))
 	fs.BoolVar(&cfg.list, "list", false, "print the registered strategies and exit")
 	fs.Uint64Var(&maxFrame, "max-frame", uint64(d.MaxFrame), "largest request payload in bytes; longer frames get TOO_LARGE and the connection is closed")
 	fs.Int64Var(&cfg.limits.MaxPixels, "max-pixels", d.MaxPixels, "largest image (width x height from its header); larger get TOO_LARGE")
-	fs.IntVar(&cfg.limits.MaxInflight, "max-inflight", d.MaxInflight, "requests read but not answered per connection before the server stops reading it")
+	fs.IntVar(&cfg.limits.MaxInflight, "max-inflight", d.MaxInflight, "requests read but not answered per connection before the server stops reading it, at most 65536")
 	fs.DurationVar(&cfg.limits.FrameTimeout, "frame-timeout", d.FrameTimeout, "time to receive one whole frame once its first byte arrived")
 	fs.DurationVar(&cfg.limits.IdleTimeout, "idle-timeout", d.IdleTimeout, "idle time (nothing in flight, no partial frame) before a connection is closed")
 	fs.DurationVar(&cfg.limits.WriteTimeout, "write-timeout", d.WriteTimeout, "time to write responses while the client does not read")
@@ -86,10 +96,10 @@ func parseFlags(args []string, usage io.Writer) (config, error) {
 		bad  bool
 		what string
 	}{
-		{cfg.workers < 1, fmt.Sprintf("-workers %d must be at least 1", cfg.workers)},
-		{cfg.queue < 0, fmt.Sprintf("-queue %d must not be negative", cfg.queue)},
+		{cfg.workers < 1 || cfg.workers > maxWorkers, fmt.Sprintf("-workers %d out of 1..%d", cfg.workers, maxWorkers)},
+		{cfg.queue < 0 || cfg.queue > maxQueue, fmt.Sprintf("-queue %d out of 0..%d", cfg.queue, maxQueue)},
 		{cfg.limits.MaxPixels < 1, fmt.Sprintf("-max-pixels %d must be at least 1", cfg.limits.MaxPixels)},
-		{cfg.limits.MaxInflight < 1, fmt.Sprintf("-max-inflight %d must be at least 1", cfg.limits.MaxInflight)},
+		{cfg.limits.MaxInflight < 1 || cfg.limits.MaxInflight > maxInflight, fmt.Sprintf("-max-inflight %d out of 1..%d", cfg.limits.MaxInflight, maxInflight)},
 		{cfg.limits.MaxConns < 1, fmt.Sprintf("-max-conns %d must be at least 1", cfg.limits.MaxConns)},
 		{cfg.limits.MaxMemory < 1, fmt.Sprintf("-max-memory %d must be at least 1", cfg.limits.MaxMemory)},
 		{cfg.limits.FrameTimeout <= 0, fmt.Sprintf("-frame-timeout %v must be positive", cfg.limits.FrameTimeout)},
@@ -104,6 +114,14 @@ func parseFlags(args []string, usage io.Writer) (config, error) {
 			return cfg, errors.New(c.what)
 		}
 	}
+	if err := checkAddr("-addr", cfg.addr); err != nil {
+		return cfg, err
+	}
+	if cfg.metricsAddr != "" {
+		if err := checkAddr("-metrics-addr", cfg.metricsAddr); err != nil {
+			return cfg, err
+		}
+	}
 	// Names are checked here so a typo fails before anything starts.
 	if _, err := strategies.NewLimiter(cfg.limiter, 1); err != nil {
 		return cfg, err
@@ -113,6 +131,20 @@ func parseFlags(args []string, usage io.Writer) (config, error) {
 		return cfg, err
 	}
 	return cfg, nil
+}
+
+// checkAddr reports an address that net.Listen could never use: not
+// host:port, or a port that is neither a number in 0..65535 nor a known
+// service name.
+func checkAddr(flag, addr string) error {
+	_, port, err := net.SplitHostPort(addr)
+	if err == nil {
+		_, err = net.LookupPort("tcp", port)
+	}
+	if err != nil {
+		return fmt.Errorf("%s %q: %v", flag, addr, err)
+	}
+	return nil
 }
 
 func validLevel(s string) bool {

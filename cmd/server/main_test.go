@@ -31,7 +31,13 @@ func TestBadFlagsExit2WithOneLine(t *testing.T) {
 	}{
 		{"unknown flag", []string{"-bogus"}, "flag provided but not defined"},
 		{"zero workers", []string{"-workers", "0"}, "-workers 0"},
+		{"too many workers", []string{"-workers", "100000000"}, "-workers 100000000 out of"},
 		{"negative queue", []string{"-queue", "-1"}, "-queue -1"},
+		{"huge queue", []string{"-queue", "1000000000000"}, "-queue 1000000000000 out of"},
+		{"huge window", []string{"-max-inflight", "1000000000"}, "-max-inflight 1000000000 out of"},
+		{"addr without port", []string{"-addr", "nonsense"}, `-addr "nonsense"`},
+		{"addr port out of range", []string{"-addr", "127.0.0.1:99999"}, `-addr "127.0.0.1:99999"`},
+		{"metrics addr", []string{"-metrics-addr", "bad"}, `-metrics-addr "bad"`},
 		{"admission", []string{"-admission", "maybe"}, "unknown admission policy"},
 		{"pool", []string{"-pool", "nope"}, "valid: "},
 		{"limiter", []string{"-limiter", "nope"}, "valid: "},

@@ -40,9 +40,6 @@ func run(ctx context.Context, cfg config, stop func(), logOut io.Writer, ready f
 		srv.Close()
 		return err
 	}
-	log.Info("listening", "addr", ln.Addr().String(), "pool", cfg.pool, "workers", cfg.workers,
-		"queue", cfg.queue, "admission", cfg.admission.String(), "limiter", cfg.limiter,
-		"max_conns", cfg.limits.MaxConns)
 	if cfg.metricsAddr != "" {
 		stopMetrics, err := serveMetrics(cfg.metricsAddr, srv, pool, log)
 		if err != nil {
@@ -52,6 +49,9 @@ func run(ctx context.Context, cfg config, stop func(), logOut io.Writer, ready f
 		}
 		defer stopMetrics()
 	}
+	log.Info("listening", "addr", ln.Addr().String(), "pool", cfg.pool, "workers", cfg.workers,
+		"queue", cfg.queue, "admission", cfg.admission.String(), "limiter", cfg.limiter,
+		"max_conns", cfg.limits.MaxConns)
 	if ready != nil {
 		ready(ln.Addr().String())
 	}
