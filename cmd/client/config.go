@@ -14,6 +14,13 @@ import (
 // errUsage marks errors in the command line or in -dir: they exit 2.
 var errUsage = errors.New("usage")
 
+// Upper bounds for -conns and -inflight: both size memory up front (a
+// connection each, and each connection's table of pending jobs).
+const (
+	maxConns    = 1 << 16
+	maxInflight = 1 << 16
+)
+
 // usageError is a command-line mistake, told in one line without a prefix.
 type usageError struct{ msg string }
 
@@ -91,8 +98,8 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	)
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:8082", "server `host:port`")
 	fs.StringVar(&c.dir, "dir", "testdata/images", "folder of .png, .jpg, .jpeg and .gif images to send")
-	fs.IntVar(&c.conns, "conns", 4, "connections to spread the batch over")
-	fs.IntVar(&c.inflight, "inflight", 16, "requests pipelined on each connection")
+	fs.IntVar(&c.conns, "conns", 4, "connections to spread the batch over, at most 65536")
+	fs.IntVar(&c.inflight, "inflight", 16, "requests pipelined on each connection, at most 65536")
 	fs.StringVar(&op, "op", "thumbnail", "operation: thumbnail, grayscale, blur, noop, spin or sleep")
 	fs.IntVar(&width, "width", 128, "thumbnail box width (0 = free)")
 	fs.IntVar(&height, "height", 128, "thumbnail box height (0 = free)")
@@ -133,7 +140,9 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 		{c.addr == "", "-addr is empty"},
 		{c.dir == "", "-dir is empty"},
 		{c.conns < 1, fmt.Sprintf("-conns %d: want at least 1", c.conns)},
+		{c.conns > maxConns, fmt.Sprintf("-conns %d: want at most %d", c.conns, maxConns)},
 		{c.inflight < 1, fmt.Sprintf("-inflight %d: want at least 1", c.inflight)},
+		{c.inflight > maxInflight, fmt.Sprintf("-inflight %d: want at most %d", c.inflight, maxInflight)},
 		{c.repeat < 1, fmt.Sprintf("-repeat %d: want at least 1", c.repeat)},
 		{width < 0 || width > math.MaxUint32, fmt.Sprintf("-width %d out of range", width)},
 		{height < 0 || height > math.MaxUint32, fmt.Sprintf("-height %d out of range", height)},

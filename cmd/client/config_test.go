@@ -32,6 +32,8 @@ func TestCommandLineErrors(t *testing.T) {
 		{"unknown flag", []string{"-dir", dir, "-colour"}, 2, "flag provided but not defined: -colour"},
 		{"not a number", []string{"-dir", dir, "-conns", "many"}, 2, `invalid value "many" for flag -conns`},
 		{"negative conns", []string{"-dir", dir, "-conns", "-1"}, 2, "-conns -1: want at least 1"},
+		{"too many conns", []string{"-dir", dir, "-conns", "1000000000"}, 2, "-conns 1000000000: want at most 65536"},
+		{"huge inflight", []string{"-dir", dir, "-inflight", "1000000000"}, 2, "-inflight 1000000000: want at most 65536"},
 		{"zero inflight", []string{"-dir", dir, "-inflight", "0"}, 2, "-inflight 0: want at least 1"},
 		{"zero repeat", []string{"-dir", dir, "-repeat", "0"}, 2, "-repeat 0: want at least 1"},
 		{"empty thumbnail box", []string{"-dir", dir, "-width", "0", "-height", "0"}, 2, "-width and -height are both 0"},
