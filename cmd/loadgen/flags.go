@@ -54,6 +54,17 @@ func parseFlagSet(fs *flag.FlagSet, synopsis string, args []string, usage io.Wri
 // splits on "/", and reads a trailing "-<digits>" as GOMAXPROCS.
 var badLabel = regexp.MustCompile(`[/\s]|-[0-9]+$`)
 
+// Bounds of -capacity and -scale. An open loop walks its schedule request
+// by request, so a rate past maxCapacity (50 times the NOOP rate of a
+// loopback server here) would keep the scheduler busy for hours; a scale
+// outside minScale..maxScale makes scenarios of no length, or long enough
+// to overflow a duration.
+const (
+	maxCapacity = 1e6
+	minScale    = 0.01
+	maxScale    = 1000.0
+)
+
 func parseLoad(args []string, usage io.Writer) (command, error) {
 	var (
 		c         loadCmd
@@ -86,8 +97,8 @@ func parseLoad(args []string, usage io.Writer) (command, error) {
 	}{
 		{c.target == "", "-target is required"},
 		{c.count < 1, fmt.Sprintf("-count %d must be at least 1", c.count)},
-		{c.capacity < 0, fmt.Sprintf("-capacity %v must not be negative", c.capacity)},
-		{c.scale <= 0, fmt.Sprintf("-scale %v must be positive", c.scale)},
+		{c.capacity < 0 || c.capacity > maxCapacity, fmt.Sprintf("-capacity %v out of 0..%g", c.capacity, maxCapacity)},
+		{c.scale < minScale || c.scale > maxScale, fmt.Sprintf("-scale %v out of %g..%g", c.scale, minScale, maxScale)},
 		{c.rep < 0, fmt.Sprintf("-rep %d must not be negative", c.rep)},
 		{c.label == "" || badLabel.MatchString(c.label), fmt.Sprintf("-label %q must be non-empty, without / or spaces, and not end in -<digits>", c.label)},
 	}
