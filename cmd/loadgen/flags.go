@@ -77,9 +77,9 @@ func parseLoad(args []string, usage io.Writer) (command, error) {
 	fs.StringVar(&c.out, "out", "", "also write raw.txt and records/ into this `folder`")
 	fs.StringVar(&c.label, "label", "remote", "the strategy column of the output: what the target runs")
 	fs.StringVar(&c.images, "images", "", "image `folder` (default: testdata/images here or in a parent)")
-	fs.Float64Var(&c.capacity, "capacity", 0, "the target's capacity in `requests/s` for the open loops (0: measure it with saturate first)")
+	fs.Float64Var(&c.capacity, "capacity", 0, "the target's capacity in `requests/s` for the open loops, at most 1e6 (0: measure it with saturate first)")
 	fs.BoolVar(&c.short, "short", false, "run the scenarios shortened, as the smoke tests do")
-	fs.Float64Var(&c.scale, "scale", 1, "multiply every scenario's lengths by this `factor`")
+	fs.Float64Var(&c.scale, "scale", 1, "multiply every scenario's lengths by this `factor`, 0.01..1000")
 	fs.IntVar(&c.rep, "rep", 0, "number of the first repetition, for record names")
 	fs.BoolVar(&c.list, "list", false, "print the scenarios and exit")
 	if err := parseFlagSet(fs, "loadgen -target HOST:PORT [flags] | loadgen merge ... | loadgen plot ...", args, usage); err != nil {
