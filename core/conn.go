@@ -291,7 +291,6 @@ func (c *conn) handle(j *job) {
 		}
 	}
 	c.owe(true)
-	s.stats.accepted()
 	j.ran = true // set before the pool can see j
 	var err error
 	if s.cfg.Admission == AdmissionBlock {
@@ -300,6 +299,10 @@ func (c *conn) handle(j *job) {
 		err = s.pool.TrySubmit(j)
 	}
 	if err == nil {
+		// Counted once the pool has taken j, so that Accepted never steps
+		// back; j may be finished and recycled by now, so it is not
+		// touched (see Stats.InFlight).
+		s.stats.accepted()
 		return
 	}
 	// Not taken after all: the pool never saw j.
@@ -310,11 +313,10 @@ func (c *conn) handle(j *job) {
 	if ctxErr := c.ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
 		// A blocked Submit gave up because the connection failed.
 		j.dropped = true
-		s.stats.update(func(st *Stats) { st.InFlight--; st.Dropped++ })
+		s.stats.update(func(st *Stats) { st.Accepted++; st.Dropped++ })
 		c.out <- j
 		return
 	}
-	s.stats.update(func(st *Stats) { st.Accepted--; st.InFlight-- })
 	if errors.Is(err, ErrClosed) {
 		err = ErrShuttingDown
 	}

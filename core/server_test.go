@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"net"
+	"sync"
 	"testing"
 	"time"
 
@@ -215,10 +216,10 @@ func TestBlockAdmissionAppliesBackpressure(t *testing.T) {
 		require.NoError(t, c.SendBuffered(core.RequestHeader{Op: core.OpSpin, JobID: id, Arg1: 1}, nil))
 	}
 	require.NoError(t, c.Flush())
-	// One running, one queued, the reader blocked submitting the third (which
-	// counts as accepted: it will be answered) and reading no further.
-	assert.Eventually(t, func() bool { return ts.Stats().Accepted == 3 }, 5*time.Second, time.Millisecond)
-	assert.Never(t, func() bool { return ts.Stats().Accepted > 3 }, 100*time.Millisecond, 5*time.Millisecond)
+	// One running, one queued, the reader blocked submitting the third (not
+	// accepted until the pool takes it) and reading no further.
+	assert.Eventually(t, func() bool { return ts.Stats().Accepted == 2 }, 5*time.Second, time.Millisecond)
+	assert.Never(t, func() bool { return ts.Stats().Accepted > 2 }, 100*time.Millisecond, 5*time.Millisecond)
 	close(release)
 	for _, r := range recvAll(t, c, 6) {
 		assert.Equal(t, core.StatusOK, r.Status)
@@ -432,4 +433,52 @@ func TestMemoryBudgetPushesBack(t *testing.T) {
 		r := recvAll(t, c, 1)[0]
 		assert.Equal(t, core.StatusOK, r.Status)
 	}
+}
+
+// TestStatsOnlyGrow samples the counters while most requests are refused
+// BUSY by a pool with no queue and the rest finish at once: no counter may
+// step back, and every sample must balance.
+func TestStatsOnlyGrow(t *testing.T) {
+	ts := startServer(t, core.Config{Workers: 1, QueueSize: -1})
+	const conns, each = 4, 500
+	done := make(chan struct{})
+	var samples []core.Stats
+	sampled := make(chan struct{})
+	go func() {
+		defer close(sampled)
+		for {
+			select {
+			case <-done:
+				return
+			default:
+				samples = append(samples, ts.Stats())
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	for range conns {
+		c := dial(t, ts.Addr)
+		wg.Go(func() {
+			for id := range uint64(each) {
+				assert.NoError(t, c.SendBuffered(core.RequestHeader{Op: core.OpNoop, JobID: id}, nil))
+			}
+			assert.NoError(t, c.Flush())
+			recvAll(t, c, each)
+		})
+	}
+	wg.Wait()
+	close(done)
+	<-sampled
+	require.NotEmpty(t, samples)
+	prev := samples[0]
+	for _, st := range samples {
+		require.Equal(t, st.Accepted, st.Completed+st.Failed+st.TimedOut+st.Dropped+uint64(st.InFlight), "%+v", st)
+		require.GreaterOrEqual(t, st.Accepted, prev.Accepted, "Accepted stepped back: %+v after %+v", st, prev)
+		require.GreaterOrEqual(t, st.Busy, prev.Busy)
+		require.GreaterOrEqual(t, st.Completed, prev.Completed)
+		prev = st
+	}
+	last := samples[len(samples)-1]
+	assert.Positive(t, last.Busy, "the test needs refusals to mean anything")
+	t.Logf("%d samples, final %+v", len(samples), ts.Stats())
 }

@@ -7,9 +7,12 @@ import "sync"
 //
 //	Accepted == Completed + Failed + TimedOut + Dropped + InFlight
 //
-// holds in every snapshot.
+// holds in every snapshot, and every counter only grows. A job is counted
+// accepted just after the pool takes it, so a worker can finish it first:
+// InFlight can then read one low (even -1) for a moment, at most once per
+// connection being served.
 type Stats struct {
-	Accepted  uint64 // requests handed to the pool (counted before the pool answers; taken back if it refuses)
+	Accepted  uint64 // requests the pool took (or, under block admission, that waited for it until their connection failed)
 	Completed uint64 // jobs that ran and were answered OK
 	Failed    uint64 // jobs that ran and failed (BAD_REQUEST, INTERNAL)
 	TimedOut  uint64 // jobs whose deadline passed before they started

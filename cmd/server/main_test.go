@@ -138,6 +138,7 @@ func TestMetricsEndpoint(t *testing.T) {
 	body, err := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	require.NoError(t, err)
+	assert.Contains(t, string(body), "tcpimg_jobs_accepted_total 1")
 	assert.Contains(t, string(body), "tcpimg_jobs_completed_total 1")
 	assert.Contains(t, string(body), "tcpimg_connections 1")
 	for name := range metricHelp {

@@ -17,10 +17,8 @@ import (
 
 // collector exports a server's counters to Prometheus. It reads one Stats
 // snapshot per scrape, so the exported numbers are consistent with each
-// other, and costs nothing between scrapes. Accepted is not exported: it
-// can step back when the pool refuses a job, which a Prometheus counter
-// must never do; it equals the sum of the finished counters and
-// jobs_in_flight.
+// other (jobs_accepted_total is the finished counters plus jobs_in_flight),
+// and costs nothing between scrapes.
 type collector struct {
 	srv  *core.Server
 	pool core.Pool
@@ -28,6 +26,7 @@ type collector struct {
 }
 
 var metricHelp = map[string]string{
+	"jobs_accepted_total":    "Requests the pool took.",
 	"jobs_completed_total":   "Jobs that ran and were answered OK.",
 	"jobs_failed_total":      "Jobs that ran and failed (BAD_REQUEST or INTERNAL).",
 	"jobs_timed_out_total":   "Jobs whose deadline passed before they started.",
@@ -67,6 +66,7 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	gauge := func(name string, v float64) {
 		ch <- prometheus.MustNewConstMetric(c.desc[name], prometheus.GaugeValue, v)
 	}
+	counter("jobs_accepted_total", st.Accepted)
 	counter("jobs_completed_total", st.Completed)
 	counter("jobs_failed_total", st.Failed)
 	counter("jobs_timed_out_total", st.TimedOut)
