@@ -51,13 +51,20 @@ func process(ctx context.Context, h *RequestHeader, payload []byte, out *bytes.B
 // spin does d of CPU work, so a SPIN job costs the same CPU however many
 // run at once. (Spinning until d has passed by the wall clock would let any
 // number of concurrent jobs "finish" in d while sharing the cores, hiding
-// exactly the contention CPU-bound work causes.) The work runs in chunks of
-// about spinChunk, timed with the monotonic clock (a vDSO read, not a
-// system call): the time a chunk takes counts as work done, unless it took
-// so much longer than its calibrated length that the thread must have been
-// descheduled, in which case only the calibrated length counts. Between
-// segments of spinYield the goroutine yields, and the time it waits for its
-// processor again does not count either.
+// exactly the contention CPU-bound work causes.)
+//
+// The work runs in segments of up to spinYield, each on one thread, and the
+// goroutine yields between them. Inside a segment, chunks of about
+// spinChunk are paced with the monotonic clock (a vDSO read, not a system
+// call): the segment ends when its chunks add up to its share. The segment
+// is then credited with what the thread's own CPU clock says it used
+// between the segment's two ends (two system calls per segment), so time
+// the thread spent descheduled, for a time slice or for the short bursts
+// of threads that wake up, run and sleep, is never counted as work. Where
+// that clock cannot be read, or its reading is implausible (the goroutine
+// moved to another thread), the segment is credited with its chunks' time,
+// except that a chunk far longer than its calibrated length counts as that
+// length.
 //
 // Yielding matters, after the last segment too (a worker with queued jobs
 // starts the next one without entering the scheduler): a goroutine that
@@ -73,10 +80,13 @@ func spin(ctx context.Context, d time.Duration) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		end := min(d, used+spinYield)
-		last := time.Now()
-		for used < end {
-			blocks := min(chunk, max(int(float64(end-used)*rate), 1))
+		share := min(d-used, spinYield)
+		start := time.Now()
+		cpu0, ok0 := threadCPUNow()
+		last := start
+		var paced time.Duration
+		for paced < share {
+			blocks := min(chunk, max(int(float64(share-paced)*rate), 1))
 			for range blocks {
 				x = spinBlock(x)
 			}
@@ -86,7 +96,13 @@ func spin(ctx context.Context, d time.Duration) error {
 			if expect := time.Duration(float64(blocks) / rate); took > spinGapFactor*expect+spinGapSlack {
 				took = expect // descheduled: count the work, not the wait
 			}
-			used += took
+			paced += took
+		}
+		cpu1, ok1 := threadCPUNow()
+		if cpu := cpu1 - cpu0; ok0 && ok1 && cpu > 0 && cpu <= time.Since(start) {
+			used += cpu
+		} else {
+			used += paced
 		}
 		runtime.Gosched()
 	}
@@ -105,8 +121,8 @@ func spinBlock(x uint64) uint64 {
 }
 
 // spinRate is how many spinBlocks a core does per nanosecond: it sizes
-// SPIN's chunks and stands in for a chunk's length when the thread was
-// descheduled during it. It is the fastest of a few trials, the one least
+// SPIN's chunks and, where the thread clock is not used, stands in for a
+// chunk's length when the thread was descheduled during it. It is the fastest of a few trials, the one least
 // disturbed by interrupts and a cold cache, so that a descheduled chunk
 // counts as the least time its work can take.
 var spinRate = sync.OnceValue(func() float64 {
@@ -135,18 +151,17 @@ const (
 	// preemption, so connection goroutines wait at most a millisecond
 	// behind SPIN jobs.
 	spinYield = time.Millisecond
-	// spinChunk is how much work SPIN does between two clock readings:
-	// long enough that the readings cost well under a percent, short
-	// enough that the last chunk of a job ends close to its deadline.
+	// spinChunk is how much work SPIN does between two monotonic clock
+	// readings: long enough that the readings cost well under a percent,
+	// short enough that a segment ends close to its share.
 	spinChunk = 10 * time.Microsecond
-	// A chunk that took longer than spinGapFactor times its calibrated
-	// length plus spinGapSlack was interrupted by the thread being
-	// descheduled, and counts as its calibrated length. A thread that
-	// competes for its core loses it for a time slice (around a
-	// millisecond); interrupts and cache misses stretch a chunk by far
-	// less. A virtual CPU can stall for longer than the slack, which the
-	// thread's CPU clock would count as running: SPIN then runs longer
-	// than asked, never shorter.
+	// Without the thread clock, a chunk that took longer than
+	// spinGapFactor times its calibrated length plus spinGapSlack was
+	// interrupted by the thread being descheduled, and counts as its
+	// calibrated length: a thread that competes for its core loses it for
+	// a time slice (around a millisecond). Shorter interruptions, as by
+	// threads that wake briefly, count as work there: only the thread
+	// clock sees them.
 	spinGapFactor = 3
 	spinGapSlack  = 200 * time.Microsecond
 )
