@@ -14,8 +14,8 @@ import (
 // errUsage marks errors in the command line or in -dir: they exit 2.
 var errUsage = errors.New("usage")
 
-// Upper bounds for -conns and -inflight: both size memory up front (a
-// connection each, and each connection's table of pending jobs).
+// Upper bounds for -conns and -inflight, far past any use: a connection is
+// dialled for each of -conns, and each holds a slot per -inflight.
 const (
 	maxConns    = 1 << 16
 	maxInflight = 1 << 16

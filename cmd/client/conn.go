@@ -39,7 +39,7 @@ func newConn(b *batch, id int, cc *core.ClientConn) *conn {
 		cc:      cc,
 		slots:   make(chan struct{}, b.cfg.inflight),
 		done:    make(chan struct{}),
-		pending: make(map[uint64]pendingJob, b.cfg.inflight),
+		pending: make(map[uint64]pendingJob, min(b.cfg.inflight, 1024)), // grows if a big window fills
 	}
 }
 

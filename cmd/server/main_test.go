@@ -133,12 +133,18 @@ func TestMetricsEndpoint(t *testing.T) {
 
 	m := regexp.MustCompile(`msg=metrics addr=(\S+)`).FindStringSubmatch(logs.String())
 	require.NotNil(t, m, "no metrics address in the log: %s", logs.String())
-	resp, err := http.Get("http://" + m[1] + "/metrics")
-	require.NoError(t, err)
-	body, err := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	require.NoError(t, err)
-	assert.Contains(t, string(body), "tcpimg_jobs_accepted_total 1")
+	var body []byte
+	// The reader counts a job accepted just after the pool takes it, which
+	// can be after the answer reached the client.
+	require.Eventually(t, func() bool {
+		resp, err := http.Get("http://" + m[1] + "/metrics")
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		body, err = io.ReadAll(resp.Body)
+		return err == nil && bytes.Contains(body, []byte("tcpimg_jobs_accepted_total 1\n"))
+	}, 5*time.Second, 10*time.Millisecond, "accepted never counted")
 	assert.Contains(t, string(body), "tcpimg_jobs_completed_total 1")
 	assert.Contains(t, string(body), "tcpimg_connections 1")
 	for name := range metricHelp {

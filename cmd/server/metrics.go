@@ -31,7 +31,7 @@ var metricHelp = map[string]string{
 	"jobs_failed_total":      "Jobs that ran and failed (BAD_REQUEST or INTERNAL).",
 	"jobs_timed_out_total":   "Jobs whose deadline passed before they started.",
 	"jobs_dropped_total":     "Jobs never run because their connection failed.",
-	"jobs_in_flight":         "Accepted jobs not finished yet.",
+	"jobs_in_flight":         "Accepted jobs not finished yet (for a moment one low per connection: a job is counted accepted just after the pool takes it).",
 	"requests_busy_total":    "Requests refused BUSY (load shed).",
 	"requests_refused_total": "Requests answered before queueing: bad, too large, unsupported, shutting down.",
 	"panics_total":           "Operations that panicked and were answered INTERNAL.",
