@@ -10,7 +10,8 @@ import (
 // without running it.
 type Pacer interface {
 	// Due returns when request n (counting from 0) is due, as an offset
-	// from the start, and false when the schedule has no request n.
+	// from the start, and false when the schedule has no request n. It
+	// never decreases as n grows, and once false stays false.
 	Due(n uint64) (time.Duration, bool)
 	// Length returns how long the schedule lasts.
 	Length() time.Duration
@@ -63,18 +64,36 @@ func (s Steps) Length() time.Duration {
 	return d
 }
 
-// Count returns how many requests the schedule holds in [from, to).
+// Count returns how many requests the schedule holds in [from, to). It
+// searches for both ends instead of walking every request, so a schedule of
+// millions costs a hundred calls of Due.
 func Count(p Pacer, from, to time.Duration) uint64 {
-	var n uint64
-	for i := uint64(0); ; i++ {
-		at, ok := p.Due(i)
-		if !ok || at >= to {
-			return n
-		}
-		if at >= from {
-			n++
+	if to <= from {
+		return 0
+	}
+	return firstDue(p, to) - firstDue(p, from)
+}
+
+// firstDue returns the number of the first request of p due at or after
+// t, or the number of requests when none is.
+func firstDue(p Pacer, t time.Duration) uint64 {
+	before := func(n uint64) bool {
+		at, ok := p.Due(n)
+		return ok && at < t
+	}
+	hi := uint64(1)
+	for before(hi) {
+		hi *= 2
+	}
+	lo := uint64(0) // the answer is in [lo, hi]
+	for lo < hi {
+		if mid := lo + (hi-lo)/2; before(mid) {
+			lo = mid + 1
+		} else {
+			hi = mid
 		}
 	}
+	return lo
 }
 
 // pacerFor returns the schedule of an open-loop scenario at rate requests a

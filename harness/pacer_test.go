@@ -78,3 +78,36 @@ func TestPacerDueWithinLength(t *testing.T) {
 	}
 	assert.Equal(t, uint64(2100+490), n)
 }
+
+// TestCountMatchesWalk checks Count against walking every request, for
+// windows that start and end inside steps, at their edges and outside the
+// schedule.
+func TestCountMatchesWalk(t *testing.T) {
+	ms := time.Millisecond
+	pacers := []harness.Pacer{
+		harness.Rate{PerSecond: 3, For: time.Second},
+		harness.Steps{{PerSecond: 7000, For: 300 * ms}, {PerSecond: 0, For: 100 * ms}, {PerSecond: 700, For: 700 * ms}},
+		harness.Steps{{PerSecond: 2.5, For: 2 * time.Second}, {PerSecond: 1000, For: 3 * ms}},
+		harness.Steps{},
+	}
+	walk := func(p harness.Pacer, from, to time.Duration) uint64 {
+		var n uint64
+		for i := uint64(0); ; i++ {
+			at, ok := p.Due(i)
+			if !ok {
+				return n
+			}
+			if at >= from && at < to {
+				n++
+			}
+		}
+	}
+	for i, p := range pacers {
+		edges := []time.Duration{-ms, 0, 1, ms, 299 * ms, 300 * ms, 400 * ms, 650 * ms, p.Length() - 1, p.Length(), p.Length() + time.Second}
+		for _, from := range edges {
+			for _, to := range edges {
+				assert.Equal(t, walk(p, from, to), harness.Count(p, from, to), "pacer %d, [%v, %v)", i, from, to)
+			}
+		}
+	}
+}
