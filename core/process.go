@@ -122,9 +122,10 @@ func spinBlock(x uint64) uint64 {
 
 // spinRate is how many spinBlocks a core does per nanosecond: it sizes
 // SPIN's chunks and, where the thread clock is not used, stands in for a
-// chunk's length when the thread was descheduled during it. It is the fastest of a few trials, the one least
-// disturbed by interrupts and a cold cache, so that a descheduled chunk
-// counts as the least time its work can take.
+// chunk's length when the thread was descheduled during it. It is the
+// fastest of a few trials, the one least disturbed by interrupts and a
+// cold cache, so that a descheduled chunk counts as the least time its
+// work can take.
 var spinRate = sync.OnceValue(func() float64 {
 	const blocks, trials = 4000, 7
 	var x uint64 = 1
