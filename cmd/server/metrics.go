@@ -21,7 +21,6 @@ import (
 // and costs nothing between scrapes.
 type collector struct {
 	srv  *core.Server
-	pool core.Pool
 	desc map[string]*prometheus.Desc
 }
 
@@ -42,8 +41,8 @@ var metricHelp = map[string]string{
 	"pool_queued":            "Jobs waiting in the pool's queue.",
 }
 
-func newCollector(srv *core.Server, pool core.Pool) *collector {
-	c := &collector{srv: srv, pool: pool, desc: map[string]*prometheus.Desc{}}
+func newCollector(srv *core.Server) *collector {
+	c := &collector{srv: srv, desc: map[string]*prometheus.Desc{}}
 	for name, help := range metricHelp {
 		c.desc[name] = prometheus.NewDesc("tcpimg_"+name, help, nil, nil)
 	}
@@ -78,8 +77,7 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	gauge("connections", float64(st.ConnsNow))
 	gauge("connections_max", float64(st.ConnsMax))
 	counter("connections_total", st.Conns)
-	if sp, ok := c.pool.(core.StatsPool); ok {
-		ps := sp.Stats()
+	if ps, ok := c.srv.PoolStats(); ok {
 		gauge("pool_workers", float64(ps.Workers))
 		gauge("pool_queued", float64(ps.Queued))
 	}
@@ -87,9 +85,9 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 
 // serveMetrics serves /metrics on addr until ctx ends. The listener is
 // opened before it returns, so a bad address is reported at start.
-func serveMetrics(addr string, srv *core.Server, pool core.Pool, log *slog.Logger) (stop func(), err error) {
+func serveMetrics(addr string, srv *core.Server, log *slog.Logger) (stop func(), err error) {
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(newCollector(srv, pool), collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(newCollector(srv), collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	ln, err := net.Listen("tcp", addr)

@@ -19,29 +19,19 @@ import (
 // listening address.
 func run(ctx context.Context, cfg config, stop func(), logOut io.Writer, ready func(addr string)) error {
 	log := newLogger(cfg, logOut)
-	pool, err := strategies.NewPool(cfg.pool, strategies.PoolConfig{Workers: cfg.workers, QueueSize: cfg.queue})
+	scfg := cfg.server
+	scfg.Logger = log
+	srv, err := strategies.NewServer(cfg.spec, scfg)
 	if err != nil {
 		return err
 	}
-	limiter, err := strategies.NewLimiter(cfg.limiter, cfg.limits.MaxConns)
-	if err != nil {
-		pool.Shutdown(context.Background())
-		return err
-	}
-	srv := core.NewServer(core.Config{
-		Admission: cfg.admission,
-		Pool:      pool,
-		Limiter:   limiter,
-		Limits:    cfg.limits,
-		Logger:    log,
-	})
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		srv.Close()
 		return err
 	}
 	if cfg.metricsAddr != "" {
-		stopMetrics, err := serveMetrics(cfg.metricsAddr, srv, pool, log)
+		stopMetrics, err := serveMetrics(cfg.metricsAddr, srv, log)
 		if err != nil {
 			ln.Close()
 			srv.Close()
@@ -49,9 +39,10 @@ func run(ctx context.Context, cfg config, stop func(), logOut io.Writer, ready f
 		}
 		defer stopMetrics()
 	}
-	log.Info("listening", "addr", ln.Addr().String(), "pool", cfg.pool, "workers", cfg.workers,
-		"queue", cfg.queue, "admission", cfg.admission.String(), "limiter", cfg.limiter,
-		"max_conns", cfg.limits.MaxConns)
+	ps, _ := srv.PoolStats()
+	log.Info("listening", "addr", ln.Addr().String(), "pool", cfg.spec.Pool, "workers", ps.Workers,
+		"queue", cfg.spec.QueueSize, "admission", cfg.server.Admission.String(), "limiter", cfg.spec.Limiter,
+		"max_conns", cfg.server.Limits.WithDefaults().MaxConns)
 	if ready != nil {
 		ready(ln.Addr().String())
 	}
