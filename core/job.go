@@ -31,6 +31,8 @@ type job struct {
 	hdr       [HeaderSize]byte
 }
 
+var _ Rejecter = (*job)(nil)
+
 var jobPool = sync.Pool{New: func() any { return new(job) }}
 
 func newJob(c *conn) *job {
@@ -79,14 +81,45 @@ func (j *job) Run() {
 	case c.ctx.Err() != nil:
 		// The connection failed: nobody is left to read the result.
 		j.dropped = true
-	case j.req.Deadline != 0 && start.Sub(j.readAt) > j.req.DeadlineDuration():
-		j.answer(fmt.Errorf("%w: waited %v, deadline %v", ErrTimeout,
-			start.Sub(j.readAt).Round(time.Microsecond), j.req.DeadlineDuration()))
+	case j.expired(start):
+		j.answerTimeout(start)
 	default:
 		j.queueUS = micros(start.Sub(j.readAt))
 		panicked = j.process()
 		j.serviceUS = micros(time.Since(start))
 	}
+}
+
+// Reject is called by a pool that refuses j after accepting it (a CoDel
+// queue shedding a job that waited too long): j is answered with err's
+// status without running, and counted (BUSY as Shed) so that the server's
+// counters still balance. A job whose deadline has passed meanwhile is
+// answered TIMEOUT instead, as Run would have: that is the more precise
+// answer.
+func (j *job) Reject(err error) {
+	c := j.c
+	now := time.Now()
+	switch {
+	case c.ctx.Err() != nil:
+		j.dropped = true
+	case j.expired(now):
+		j.answerTimeout(now)
+	default:
+		j.answer(err)
+	}
+	c.srv.stats.finished(j.status, j.dropped, false)
+	c.out <- j
+}
+
+// expired reports whether j's deadline passed before now.
+func (j *job) expired(now time.Time) bool {
+	return j.req.Deadline != 0 && now.Sub(j.readAt) > j.req.DeadlineDuration()
+}
+
+// answerTimeout answers j TIMEOUT, saying how long it waited.
+func (j *job) answerTimeout(now time.Time) {
+	j.answer(fmt.Errorf("%w: waited %v, deadline %v", ErrTimeout,
+		now.Sub(j.readAt).Round(time.Microsecond), j.req.DeadlineDuration()))
 }
 
 // process runs the operation, turning a panic into INTERNAL.

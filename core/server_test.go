@@ -411,7 +411,7 @@ func TestCloseIsImmediateAndIdempotent(t *testing.T) {
 	require.ErrorIs(t, srv.Serve(ln), core.ErrServerClosed)
 	st := srv.Stats()
 	assert.Zero(t, st.InFlight)
-	assert.Equal(t, st.Accepted, st.Completed+st.Failed+st.TimedOut+st.Dropped)
+	assert.Equal(t, st.Accepted, st.Completed+st.Failed+st.TimedOut+st.Shed+st.Dropped)
 }
 
 // TestMemoryBudgetPushesBack: payload bytes held across connections are
@@ -476,7 +476,7 @@ func TestStatsOnlyGrow(t *testing.T) {
 	require.NotEmpty(t, samples)
 	prev := samples[0]
 	for _, st := range samples {
-		require.Equal(t, st.Accepted, st.Completed+st.Failed+st.TimedOut+st.Dropped+uint64(st.InFlight), "%+v", st)
+		require.Equal(t, st.Accepted, st.Completed+st.Failed+st.TimedOut+st.Shed+st.Dropped+uint64(st.InFlight), "%+v", st)
 		require.GreaterOrEqual(t, st.Accepted, prev.Accepted, "Accepted stepped back: %+v after %+v", st, prev)
 		require.GreaterOrEqual(t, st.Busy, prev.Busy)
 		require.GreaterOrEqual(t, st.Completed, prev.Completed)

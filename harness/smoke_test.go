@@ -32,7 +32,7 @@ func TestMatrixSmoke(t *testing.T) {
 			assert.Positive(t, r.PeakHeap)
 			assert.NotEmpty(t, r.Series)
 			assert.Equal(t, r.Sent+r.Unsent, r.Scheduled, "every request due was sent or counted unsent")
-			assert.Equal(t, r.Server.Accepted, r.Server.Completed+r.Server.Failed+r.Server.TimedOut+r.Server.Dropped,
+			assert.Equal(t, r.Server.Accepted, r.Server.Completed+r.Server.Failed+r.Server.TimedOut+r.Server.Shed+r.Server.Dropped,
 				"server: every accepted job finished")
 			assert.Zero(t, r.Status[core.StatusBadRequest]+r.Status[core.StatusInternal], "the workload is valid")
 		})

@@ -29,9 +29,10 @@ var metricHelp = map[string]string{
 	"jobs_completed_total":   "Jobs that ran and were answered OK.",
 	"jobs_failed_total":      "Jobs that ran and failed (BAD_REQUEST or INTERNAL).",
 	"jobs_timed_out_total":   "Jobs whose deadline passed before they started.",
+	"jobs_shed_total":        "Accepted jobs answered BUSY without running: the pool's queue refused them (CoDel).",
 	"jobs_dropped_total":     "Jobs never run because their connection failed.",
 	"jobs_in_flight":         "Accepted jobs not finished yet (for a moment one low per connection: a job is counted accepted just after the pool takes it).",
-	"requests_busy_total":    "Requests refused BUSY (load shed).",
+	"requests_busy_total":    "Requests refused BUSY before the pool took them (load shed).",
 	"requests_refused_total": "Requests answered before queueing: bad, too large, unsupported, shutting down.",
 	"panics_total":           "Operations that panicked and were answered INTERNAL.",
 	"connections":            "Connections being served.",
@@ -69,6 +70,7 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	counter("jobs_completed_total", st.Completed)
 	counter("jobs_failed_total", st.Failed)
 	counter("jobs_timed_out_total", st.TimedOut)
+	counter("jobs_shed_total", st.Shed)
 	counter("jobs_dropped_total", st.Dropped)
 	gauge("jobs_in_flight", float64(st.InFlight))
 	counter("requests_busy_total", st.Busy)

@@ -70,7 +70,7 @@ func run(ctx context.Context, cfg config, stop func(), logOut io.Writer, ready f
 	}
 	st := srv.Stats()
 	log.Info("stopped", "accepted", st.Accepted, "completed", st.Completed, "failed", st.Failed,
-		"timed_out", st.TimedOut, "dropped", st.Dropped, "busy", st.Busy, "refused", st.Refused,
+		"timed_out", st.TimedOut, "shed", st.Shed, "dropped", st.Dropped, "busy", st.Busy, "refused", st.Refused,
 		"panics", st.Panics, "connections", st.Conns)
 	return shutdownErr
 }
