@@ -43,7 +43,7 @@ func TestNames(t *testing.T) {
 		give []string
 		want []string
 	}{
-		{"pools", strategies.PoolNames(), []string{"ants", "chan-pool", "mutex-queue", "pond", "unbounded"}},
+		{"pools", strategies.PoolNames(), []string{"adaptive-lifo", "ants", "chan-pool", "codel", "codel-lifo", "mutex-queue", "pond", "unbounded"}},
 		{"limiters", strategies.LimiterNames(), []string{"chan-sem", "none", "weighted"}},
 	}
 	for _, tt := range tests {

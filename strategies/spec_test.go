@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"runtime"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -30,6 +31,11 @@ func TestSpecValidate(t *testing.T) {
 		{"too many workers", strategies.Spec{PoolConfig: strategies.PoolConfig{Workers: strategies.MaxWorkers + 1}}, nil, "Workers"},
 		{"negative queue", strategies.Spec{PoolConfig: strategies.PoolConfig{QueueSize: -1}}, nil, "QueueSize"},
 		{"huge queue", strategies.Spec{PoolConfig: strategies.PoolConfig{QueueSize: strategies.MaxQueueSize + 1}}, nil, "QueueSize"},
+		{"codel times", strategies.Spec{Pool: "codel", PoolConfig: strategies.PoolConfig{CodelTarget: time.Millisecond, CodelInterval: 10 * time.Millisecond}}, nil, ""},
+		{"negative codel target", strategies.Spec{PoolConfig: strategies.PoolConfig{CodelTarget: -time.Millisecond}}, nil, "CodelTarget"},
+		{"negative codel interval", strategies.Spec{PoolConfig: strategies.PoolConfig{CodelInterval: -time.Millisecond}}, nil, "CodelInterval"},
+		{"codel target past the default interval", strategies.Spec{PoolConfig: strategies.PoolConfig{CodelTarget: time.Second}}, nil, "CodelTarget"},
+		{"codel target equal to interval", strategies.Spec{PoolConfig: strategies.PoolConfig{CodelTarget: time.Second, CodelInterval: time.Second}}, nil, "CodelTarget"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -16,4 +16,5 @@ func New(workers, capacity int) *core.WorkerPool {
 var (
 	_ core.Queue         = (*Queue)(nil)
 	_ core.BlockingQueue = (*Queue)(nil)
+	_ core.ShedQueue     = (*Queue)(nil)
 )
