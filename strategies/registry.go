@@ -70,7 +70,7 @@ func (c PoolConfig) Validate() error {
 	case resolved.CodelTarget >= resolved.CodelInterval:
 		// A target as long as the interval could never be told from it:
 		// most likely the two were swapped.
-		return &core.ConfigError{Field: "CodelTarget", Value: resolved.CodelTarget, Want: fmt.Sprintf("less than CodelInterval (%v)", resolved.CodelInterval)}
+		return &core.ConfigError{Field: "CodelTarget", Value: resolved.CodelTarget, Want: fmt.Sprintf("less than the CoDel interval (%v)", resolved.CodelInterval)}
 	}
 	return nil
 }

@@ -48,6 +48,9 @@ func TestBadFlagsExit2WithOneLine(t *testing.T) {
 		{"max-conns", []string{"-max-conns", "0"}, "-max-conns 0"},
 		{"max-memory", []string{"-max-memory", "-5"}, "-max-memory -5"},
 		{"stray argument", []string{"extra"}, "unexpected argument"},
+		{"zero codel target", []string{"-codel-target", "0s"}, "-codel-target 0s: want a positive duration"},
+		{"negative codel interval", []string{"-codel-interval", "-1s"}, "-codel-interval -1s: want a positive duration"},
+		{"codel target past interval", []string{"-codel-target", "1s", "-codel-interval", "100ms"}, "-codel-target 1s out of range"},
 		{"log level", []string{"-log-level", "loud"}, "-log-level"},
 	}
 	for _, tt := range tests {
