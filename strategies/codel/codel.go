@@ -59,7 +59,7 @@ func (c Config) withDefaults() Config {
 }
 
 // Discipline is the [mutexqueue.Discipline] of the codel strategies: it
-// stamps each task with the time it was pushed, feeds the head's delay to a
+// gives the queue the clock that stamps each task as it is pushed, feeds the head's delay to a
 // CoDel [Controller] when shedding, and switches to last in, first out
 // while a standing queue persists when adaptive. The queue calls it under
 // its lock.
@@ -81,14 +81,15 @@ func NewDiscipline(cfg Config) *Discipline {
 	return d
 }
 
-// Pushed stamps a task joining n waiting ones; a push onto an empty queue
-// is a moment the queue was drained.
-func (d *Discipline) Pushed(n int) time.Time {
-	now := d.cfg.Now()
+// Now reads the clock Config gave.
+func (d *Discipline) Now() time.Time { return d.cfg.Now() }
+
+// Pushed is told of a task joining n waiting ones; a push onto an empty
+// queue is a moment the queue was drained.
+func (d *Discipline) Pushed(n int, now time.Time) {
 	if n == 0 {
 		d.lastEmpty = now
 	}
-	return now
 }
 
 // Take chooses what a worker takes from n waiting tasks. The head's delay
@@ -96,11 +97,12 @@ func (d *Discipline) Pushed(n int) time.Time {
 // standing, whereas the newest task's delay says nothing about it. A take
 // that empties the queue is also a sample of no delay, so that a drained
 // queue ends an overload at the next interval even when it then idles.
-func (d *Discipline) Take(n int, oldest time.Time, sheddable bool) mutexqueue.Choice {
-	now := d.cfg.Now()
+func (d *Discipline) Take(n int, oldest, now time.Time, sheddable bool) mutexqueue.Choice {
 	shed := false
 	if d.ctl != nil {
-		shed = d.ctl.Observe(now.Sub(oldest), now)
+		// The queue reads the clock before its lock, so a task pushed by a
+		// rival may carry a stamp a little after now: that is no delay.
+		shed = d.ctl.Observe(max(now.Sub(oldest), 0), now)
 		if n == 1 {
 			d.ctl.Observe(0, now)
 		}

@@ -40,18 +40,22 @@ type slot struct {
 	at time.Time
 }
 
-// Discipline orders a [Queue] and may shed from it. The queue calls it with
-// its lock held, so an implementation needs no lock of its own and must
-// return at once.
+// Discipline orders a [Queue] and may shed from it. The queue reads the
+// Discipline's clock before it takes its lock, so that a clock read does not
+// lengthen the critical section every push and pop contend for, and calls
+// the other methods with the lock held: an implementation needs no lock of
+// its own and must return at once.
 type Discipline interface {
-	// Pushed is told that a task joins the waiting ones, of which there
-	// were n, and returns the time to record with it.
-	Pushed(n int) time.Time
-	// Take chooses what a worker takes from the n > 0 waiting tasks, the
-	// oldest of which was pushed at oldest. ShedOldest is honoured only
-	// when sheddable: the oldest task is a core.Rejecter and the worker
-	// asked with PopShed.
-	Take(n int, oldest time.Time, sheddable bool) Choice
+	// Now reads the clock.
+	Now() time.Time
+	// Pushed is told that a task joins, at now, the n tasks waiting; the
+	// queue records now with it.
+	Pushed(n int, now time.Time)
+	// Take chooses what a worker takes at now from the n > 0 waiting
+	// tasks, the oldest of which was pushed at oldest. ShedOldest is
+	// honoured only when sheddable: the oldest task is a core.Rejecter and
+	// the worker asked with PopShed.
+	Take(n int, oldest, now time.Time, sheddable bool) Choice
 }
 
 // Choice is a Discipline's answer to a worker taking a task.
@@ -83,6 +87,7 @@ func NewQueueWith(capacity int, d Discipline) *Queue {
 
 // Push adds t without waiting (see [core.Queue]).
 func (q *Queue) Push(t core.Task) error {
+	now := q.now()
 	q.mu.Lock()
 	switch {
 	case q.closed:
@@ -92,9 +97,18 @@ func (q *Queue) Push(t core.Task) error {
 		q.mu.Unlock()
 		return core.ErrBusy
 	}
-	q.put(t)
+	q.put(t, now)
 	q.mu.Unlock()
 	return nil
+}
+
+// now reads the Discipline's clock, if there is a Discipline. q.mu must not
+// be held.
+func (q *Queue) now() time.Time {
+	if q.d == nil {
+		return time.Time{}
+	}
+	return q.d.Now()
 }
 
 // Pop waits for a task (see [core.Queue]); it never sheds.
@@ -112,6 +126,7 @@ func (q *Queue) PopShed() (t core.Task, ok bool, shed error) {
 // pop waits for a task and takes the one the Discipline chooses. A worker
 // about to park is room for a hand-off, so it wakes a waiting pusher first.
 func (q *Queue) pop(mayShed bool) (core.Task, bool, error) {
+	now := q.now()
 	q.mu.Lock()
 	for q.n == 0 {
 		if q.closed {
@@ -122,12 +137,15 @@ func (q *Queue) pop(mayShed bool) (core.Task, bool, error) {
 		q.wakePusher()
 		q.nonEmpty.Wait()
 		q.idle--
+		// The worker was idle, so the lock is not contended: reading the
+		// clock under it costs nobody.
+		now = q.now()
 	}
 	choice := TakeOldest
 	if q.d != nil {
 		oldest := q.ring[q.head]
 		_, rejecter := oldest.t.(core.Rejecter)
-		choice = q.d.Take(q.n, oldest.at, mayShed && rejecter)
+		choice = q.d.Take(q.n, oldest.at, now, mayShed && rejecter)
 	}
 	var t core.Task
 	if choice == TakeNewest {
@@ -188,17 +206,16 @@ func (q *Queue) Close() {
 // room reports whether a push would be accepted. q.mu must be held.
 func (q *Queue) room() bool { return q.n < q.capacity+q.idle }
 
-// put appends t and wakes a parked worker. q.mu must be held and room()
-// true.
-func (q *Queue) put(t core.Task) {
+// put appends t, pushed at now, and wakes a parked worker. q.mu must be
+// held and room() true.
+func (q *Queue) put(t core.Task, now time.Time) {
 	if q.n == len(q.ring) {
 		q.grow()
 	}
-	s := slot{t: t}
 	if q.d != nil {
-		s.at = q.d.Pushed(q.n)
+		q.d.Pushed(q.n, now)
 	}
-	q.ring[(q.head+q.n)&(len(q.ring)-1)] = s
+	q.ring[(q.head+q.n)&(len(q.ring)-1)] = slot{t: t, at: now}
 	q.n++
 	if q.idle > 0 {
 		q.nonEmpty.Signal()
