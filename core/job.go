@@ -77,13 +77,7 @@ func (j *job) Run() {
 		c.out <- j
 	}()
 	start := time.Now()
-	switch {
-	case c.ctx.Err() != nil:
-		// The connection failed: nobody is left to read the result.
-		j.dropped = true
-	case j.expired(start):
-		j.answerTimeout(start)
-	default:
+	if !j.unrunnable(start) {
 		j.queueUS = micros(start.Sub(j.readAt))
 		panicked = j.process()
 		j.serviceUS = micros(time.Since(start))
@@ -93,33 +87,30 @@ func (j *job) Run() {
 // Reject is called by a pool that refuses j after accepting it (a CoDel
 // queue shedding a job that waited too long): j is answered with err's
 // status without running, and counted (BUSY as Shed) so that the server's
-// counters still balance. A job whose deadline has passed meanwhile is
-// answered TIMEOUT instead, as Run would have: that is the more precise
-// answer.
+// counters still balance. A job that could not have run anyway is answered
+// as Run would have: a passed deadline is the more precise answer.
 func (j *job) Reject(err error) {
-	c := j.c
-	now := time.Now()
-	switch {
-	case c.ctx.Err() != nil:
-		j.dropped = true
-	case j.expired(now):
-		j.answerTimeout(now)
-	default:
+	if !j.unrunnable(time.Now()) {
 		j.answer(err)
 	}
-	c.srv.stats.finished(j.status, j.dropped, false)
-	c.out <- j
+	j.c.srv.stats.finished(j.status, j.dropped, false)
+	j.c.out <- j
 }
 
-// expired reports whether j's deadline passed before now.
-func (j *job) expired(now time.Time) bool {
-	return j.req.Deadline != 0 && now.Sub(j.readAt) > j.req.DeadlineDuration()
-}
-
-// answerTimeout answers j TIMEOUT, saying how long it waited.
-func (j *job) answerTimeout(now time.Time) {
-	j.answer(fmt.Errorf("%w: waited %v, deadline %v", ErrTimeout,
-		now.Sub(j.readAt).Round(time.Microsecond), j.req.DeadlineDuration()))
+// unrunnable settles j if it must not start at now, and reports whether it
+// did: a job whose connection failed is dropped, since nobody is left to
+// read the result, and one whose deadline passed is answered TIMEOUT.
+func (j *job) unrunnable(now time.Time) bool {
+	switch {
+	case j.c.ctx.Err() != nil:
+		j.dropped = true
+	case j.req.Deadline != 0 && now.Sub(j.readAt) > j.req.DeadlineDuration():
+		j.answer(fmt.Errorf("%w: waited %v, deadline %v", ErrTimeout,
+			now.Sub(j.readAt).Round(time.Microsecond), j.req.DeadlineDuration()))
+	default:
+		return false
+	}
+	return true
 }
 
 // process runs the operation, turning a panic into INTERNAL.

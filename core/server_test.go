@@ -20,10 +20,8 @@ func TestPipelinedOutOfOrder(t *testing.T) {
 }
 
 func testPipelinedOutOfOrder(t *testing.T, pool string) {
-	// Block admission, and CoDel's target above anything this test queues:
-	// every strategy answers every job, none sheds.
-	size := strategies.PoolConfig{Workers: 8, QueueSize: 256, CodelTarget: time.Minute, CodelInterval: time.Hour}
-	ts := startServer(t, withPool(t, pool, size, core.Config{Admission: core.AdmissionBlock}))
+	// Block admission and no shedding: every strategy answers every job.
+	ts := startServer(t, withPool(t, pool, noShedding(strategies.PoolConfig{Workers: 8, QueueSize: 256}), core.Config{Admission: core.AdmissionBlock}))
 	c := dial(t, ts.Addr)
 	const n = 200
 	// Early requests sleep longest, so with 8 workers later ones overtake them.
@@ -334,7 +332,7 @@ func TestShutdownDrainsQueuedJobs(t *testing.T) {
 }
 
 func testShutdownDrainsQueuedJobs(t *testing.T, pool string) {
-	ts := startServer(t, withPool(t, pool, strategies.PoolConfig{Workers: 2, QueueSize: 100}, core.Config{Admission: core.AdmissionBlock}))
+	ts := startServer(t, withPool(t, pool, noShedding(strategies.PoolConfig{Workers: 2, QueueSize: 100}), core.Config{Admission: core.AdmissionBlock}))
 	c := dial(t, ts.Addr)
 	const n = 50
 	for i := range n {

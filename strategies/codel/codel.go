@@ -59,10 +59,10 @@ func (c Config) withDefaults() Config {
 }
 
 // Discipline is the [mutexqueue.Discipline] of the codel strategies: it
-// gives the queue the clock that stamps each task as it is pushed, feeds the head's delay to a
-// CoDel [Controller] when shedding, and switches to last in, first out
-// while a standing queue persists when adaptive. The queue calls it under
-// its lock.
+// gives the queue the clock that stamps each task as it is pushed, feeds
+// the head's delay to a CoDel [Controller] when shedding, and switches to
+// last in, first out while a standing queue persists when adaptive. The
+// queue calls it under its lock.
 type Discipline struct {
 	cfg       Config
 	ctl       *Controller // nil unless Shed

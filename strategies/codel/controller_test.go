@@ -14,9 +14,10 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
+// The tests run on the defaults, CoDel's own numbers.
 const (
-	target   = 5 * time.Millisecond
-	interval = 100 * time.Millisecond
+	target   = codel.DefaultTarget
+	interval = codel.DefaultInterval
 )
 
 // sample is one observation: the head's delay at an offset from the start,

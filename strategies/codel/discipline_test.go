@@ -99,15 +99,23 @@ func TestCodelShedsStaleTasks(t *testing.T) {
 	assert.Zero(t, q.Len())
 }
 
-func TestCodelRunsTasksWithoutRejectPath(t *testing.T) {
+// overloaded returns a CoDel queue holding jobs 0..n-1 and then extra,
+// brought to an overloaded interval by taking the first twelve.
+func overloaded(t *testing.T, n int, extra ...core.Task) (*mutexqueue.Queue, *clock) {
+	t.Helper()
 	c := newClock()
 	q := newQueue(t, c, codel.Config{Shed: true})
-	for i := range 13 {
+	for i := range n {
 		push(t, q, &job{i})
 	}
-	stale, fresh := &plain{100}, &job{101}
-	push(t, q, stale)
+	push(t, q, extra...)
 	standing(t, q, c, 12)
+	return q, c
+}
+
+func TestCodelRunsTasksWithoutRejectPath(t *testing.T) {
+	stale, fresh := &plain{100}, &job{101}
+	q, c := overloaded(t, 13, stale)
 	assert.Equal(t, taken{&job{12}, true}, popShed(t, q), "a stale job is shed")
 	assert.Equal(t, taken{stale, false}, popShed(t, q), "a stale plain task runs")
 	c.advance(time.Millisecond)
@@ -117,12 +125,7 @@ func TestCodelRunsTasksWithoutRejectPath(t *testing.T) {
 }
 
 func TestCodelPopNeverSheds(t *testing.T) {
-	c := newClock()
-	q := newQueue(t, c, codel.Config{Shed: true})
-	for i := range 20 {
-		push(t, q, &job{i})
-	}
-	standing(t, q, c, 12)
+	q, _ := overloaded(t, 20)
 	for i := 12; i < 20; i++ {
 		tk, ok := q.Pop()
 		require.True(t, ok)
@@ -131,12 +134,7 @@ func TestCodelPopNeverSheds(t *testing.T) {
 }
 
 func TestCodelRecoversWhenDrained(t *testing.T) {
-	c := newClock()
-	q := newQueue(t, c, codel.Config{Shed: true})
-	for i := range 13 {
-		push(t, q, &job{i})
-	}
-	standing(t, q, c, 12)
+	q, c := overloaded(t, 13)
 	assert.Equal(t, taken{&job{12}, true}, popShed(t, q), "overloaded")
 	// The queue is empty: a delay of none was seen in this interval. The
 	// next interval, however long the queue idles first, is not overloaded.

@@ -61,6 +61,7 @@ type Discipline interface {
 // Choice is a Discipline's answer to a worker taking a task.
 type Choice int
 
+// The choices a Discipline makes.
 const (
 	TakeOldest Choice = iota // run the task that waited longest (first in, first out)
 	TakeNewest               // run the task pushed last (last in, first out)
@@ -137,8 +138,9 @@ func (q *Queue) pop(mayShed bool) (core.Task, bool, error) {
 		q.wakePusher()
 		q.nonEmpty.Wait()
 		q.idle--
-		// The worker was idle, so the lock is not contended: reading the
-		// clock under it costs nobody.
+		// The wait may have been long, so the clock is read again. The
+		// worker was idle, so the pool is not busy: a read under the lock
+		// here delays nobody much.
 		now = q.now()
 	}
 	choice := TakeOldest
