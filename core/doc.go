@@ -11,10 +11,13 @@
 // The Server does not know which concurrency strategy it runs: it consumes the
 // small interfaces [Pool] and [Limiter], and a fixed-worker pool can be built
 // from any [Queue] with [NewWorkerPool]. The package strategies holds the
-// implementations and a registry that names them. When a Config leaves them
-// nil, the Server uses the defaults the project started with: fixed workers
-// reading a buffered channel ([NewChanQueue]) and a buffered-channel
-// semaphore ([NewChanLimiter]).
+// implementations and a registry that names them. A queue that manages its
+// delay ([ShedQueue]) may refuse a task after accepting it, if the task has
+// the optional [Rejecter] ability: the Server's jobs have it, and a job so
+// refused is answered BUSY without running. When a Config leaves the pool
+// and the limiter nil, the Server uses the defaults the project started
+// with: fixed workers reading a buffered channel ([NewChanQueue]) and a
+// buffered-channel semaphore ([NewChanLimiter]).
 //
 // Errors are classified with errors.Is against the sentinels in errors.go,
 // and [StatusOf] maps them to wire status codes in one place.
