@@ -23,6 +23,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tcpimg/tcpimg/core"
+	"github.com/tcpimg/tcpimg/core/imaging"
 )
 
 // PROTOCOL.md is what client authors in other languages read, so these
@@ -209,6 +210,7 @@ func TestProtocolDocArgumentRanges(t *testing.T) {
 		{"default quality", doc, fmt.Sprintf("0 means %d", core.DefaultJPEGQuality)},
 		{"message bound", doc, fmt.Sprintf("at most %d KiB", core.MaxMessage>>10)},
 		{"message bound in bytes", doc, fmt.Sprintf("at most %s bytes", thousands(core.MaxMessage))},
+		{"jpeg scans", doc, fmt.Sprintf("more than %d scans", imaging.MaxJPEGScans)},
 		{"header size", doc, fmt.Sprintf("fixed %d-byte header", core.HeaderSize)},
 		{"version", doc, fmt.Sprintf("| 4      | 1    | version   | %d |", core.Version)},
 	}
