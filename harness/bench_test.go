@@ -53,7 +53,7 @@ func rotate(names []string, k int) []string {
 }
 
 func benchRun(b *testing.B, s harness.Scenario, strategy string) {
-	results := make([]*harness.Result, 0, b.N)
+	results := make([]*harness.Metrics, 0, b.N)
 	for range b.N {
 		r, err := benchRunner.Run(b.Context(), s, strategy)
 		if err != nil {
@@ -67,7 +67,7 @@ func benchRun(b *testing.B, s harness.Scenario, strategy string) {
 		}
 		results = append(results, r)
 	}
-	for _, m := range harness.MeanMetrics(results) {
+	for _, m := range harness.MeanFigures(results) {
 		b.ReportMetric(m.Value, m.Unit)
 	}
 }

@@ -13,7 +13,7 @@
 //
 // A closed loop keeps a fixed number of requests in flight, so the server
 // sets the pace and its queueing delay hides in a lower rate. An open loop
-// sends on the clock's schedule (a [Pacer]) whatever the server does, and
+// sends on the clock's schedule (a [Schedule]) whatever the server does, and
 // measures each request's latency from when it was due, not from when it
 // could be written: a server that stalls shows up as latency and late
 // sends, never as a politely lower send rate (coordinated omission). An
@@ -30,12 +30,12 @@
 // every run, built from the strategy registry by name, shuts it down after,
 // and adds what only the process can see: peak goroutines and heap
 // (sampled with runtime/metrics), goroutines left after Shutdown, and a
-// time series of both. A [Result] keeps latency in HDR histograms
+// time series of both. A [Metrics] keeps latency in HDR histograms
 // (end to end, and the server's queue and service times from the response
 // header), counts by status, and checks that every request got exactly one
 // answer: Lost and Duplicates must be 0.
 //
-// [Result.Metrics] are the benchmark's metrics, in units benchstat parses:
+// [Metrics.Metrics] are the benchmark's metrics, in units benchstat parses:
 // imgs/s (answers per second, any status), goodput/s (OK answers per
 // second), offered/s, p50-ns, p99-ns and p999-ns (latency of OK answers),
 // busy/op, late/op, lost/op, and for in-process runs peak-goroutines,

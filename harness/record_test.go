@@ -13,16 +13,17 @@ import (
 
 	"github.com/tcpimg/tcpimg/core"
 	"github.com/tcpimg/tcpimg/harness"
+	"github.com/tcpimg/tcpimg/harness/loadclient"
 )
 
-// syntheticResult returns a result with latencies spread from 1 ms to
+// syntheticMetrics returns a result with latencies spread from 1 ms to
 // about 100 ms, as a run of scenario against strategy might measure.
-func syntheticResult(scenario, strategy string, rep int) *harness.Result {
-	r := &harness.Result{
-		Scenario: scenario, Strategy: strategy, Rep: rep, Loop: harness.Open,
+func syntheticMetrics(scenario, strategy string, rep int) *harness.Metrics {
+	r := &harness.Metrics{
+		Scenario: scenario, Strategy: strategy, Rep: rep, Loop: harness.OpenLoop,
 		Start: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), Elapsed: time.Second, Capacity: 1000,
 		Scheduled: 1000, Sent: 1000, Total: 1200,
-		Latency: harness.NewHist(), Queue: harness.NewHist(), Service: harness.NewHist(),
+		Latency: loadclient.NewHistogram(), Queue: loadclient.NewHistogram(), Service: loadclient.NewHistogram(),
 		InProcess: true, PeakGoroutines: 40 + rep, PeakHeap: 1 << 20,
 	}
 	r.Status[core.StatusOK] = 900
@@ -41,14 +42,14 @@ func syntheticResult(scenario, strategy string, rep int) *harness.Result {
 
 func TestRecordRoundTrip(t *testing.T) {
 	dir := t.TempDir()
-	r := syntheticResult("open-50", "chan-pool", 2)
+	r := syntheticMetrics("open-50", "chan-pool", 2)
 	path, err := harness.WriteRecord(dir, r)
 	require.NoError(t, err)
 	assert.Equal(t, "open-50_chan-pool_002.json", filepath.Base(path))
 
 	got, err := harness.ReadRecord(path)
 	require.NoError(t, err)
-	assert.Equal(t, r.Metrics(), got.Metrics())
+	assert.Equal(t, r.Figures(), got.Figures())
 	assert.True(t, r.Latency.Equals(got.Latency.Histogram), "histogram survives its encoding")
 	assert.Equal(t, r.Series, got.Series)
 	assert.True(t, r.Start.Equal(got.Start))
@@ -59,8 +60,8 @@ func TestRecordRoundTrip(t *testing.T) {
 }
 
 func TestMerge(t *testing.T) {
-	a := syntheticResult("open-90", "remote", 0)
-	b := syntheticResult("open-90", "remote", 0)
+	a := syntheticMetrics("open-90", "remote", 0)
+	b := syntheticMetrics("open-90", "remote", 0)
 	b.Start = a.Start.Add(100 * time.Millisecond)
 
 	m, err := harness.Merge(a, b)
@@ -72,7 +73,7 @@ func TestMerge(t *testing.T) {
 	assert.False(t, m.InProcess, "server-side figures describe one process and are dropped")
 	assert.Equal(t, "remote", m.Strategy)
 
-	_, err = harness.Merge(a, syntheticResult("burst", "remote", 0))
+	_, err = harness.Merge(a, syntheticMetrics("burst", "remote", 0))
 	assert.ErrorIs(t, err, harness.ErrMismatch)
 	_, err = harness.Merge()
 	assert.ErrorIs(t, err, harness.ErrMismatch)
@@ -80,7 +81,7 @@ func TestMerge(t *testing.T) {
 
 func TestWriteBenchmark(t *testing.T) {
 	var buf bytes.Buffer
-	require.NoError(t, harness.WriteBenchmark(&buf, syntheticResult("open-50", "remote", 0)))
+	require.NoError(t, harness.WriteBenchmark(&buf, syntheticMetrics("open-50", "remote", 0)))
 	line := buf.String()
 	assert.True(t, strings.HasPrefix(line, "BenchmarkScenario/scenario=open-50/strategy=remote\t"), line)
 	assert.True(t, strings.HasSuffix(line, "\n"))
@@ -113,8 +114,8 @@ func TestLoadLibrary(t *testing.T) {
 }
 
 func TestMetrics(t *testing.T) {
-	r := syntheticResult("open-50", "chan-pool", 0)
-	units := func(ms []harness.Metric) []string {
+	r := syntheticMetrics("open-50", "chan-pool", 0)
+	units := func(ms []harness.Figure) []string {
 		var out []string
 		for _, m := range ms {
 			out = append(out, m.Unit)
@@ -122,15 +123,15 @@ func TestMetrics(t *testing.T) {
 		return out
 	}
 	assert.Equal(t, []string{"imgs/s", "goodput/s", "offered/s", "p50-ns", "p99-ns", "p999-ns",
-		"busy/op", "late/op", "lost/op", "peak-goroutines", "peak-heap-B", "leaked-goroutines"}, units(r.Metrics()))
+		"busy/op", "late/op", "lost/op", "peak-goroutines", "peak-heap-B", "leaked-goroutines"}, units(r.Figures()))
 
-	empty := syntheticResult("open-50", "chan-pool", 1)
-	empty.Latency = harness.NewHist()
+	empty := syntheticMetrics("open-50", "chan-pool", 1)
+	empty.Latency = loadclient.NewHistogram()
 	empty.InProcess = false
-	assert.NotContains(t, units(empty.Metrics()), "p99-ns", "no latency measured is not a latency of 0")
+	assert.NotContains(t, units(empty.Figures()), "p99-ns", "no latency measured is not a latency of 0")
 
-	mean := harness.MeanMetrics([]*harness.Result{r, empty})
-	assert.Equal(t, units(r.Metrics()), units(mean))
+	mean := harness.MeanFigures([]*harness.Metrics{r, empty})
+	assert.Equal(t, units(r.Figures()), units(mean))
 	byUnit := map[string]float64{}
 	for _, m := range mean {
 		byUnit[m.Unit] = m.Value

@@ -5,12 +5,13 @@ import (
 	"time"
 
 	"github.com/tcpimg/tcpimg/core"
+	"github.com/tcpimg/tcpimg/harness/loadclient"
 )
 
-// Result is what one run of a scenario measured. Counts and histograms
+// Metrics is what one run of a scenario measured. Counts and histograms
 // cover the measured period (after warm-up), except Lost and Duplicates,
 // which check the whole run.
-type Result struct {
+type Metrics struct {
 	Scenario string `json:"scenario"`
 	Strategy string `json:"strategy"` // the pool strategy, or a label for a remote target
 	Loop     Loop   `json:"loop"`
@@ -48,9 +49,9 @@ type Result struct {
 	// was due (open loop) or written (closed loop) to when its answer was
 	// read. Queue and Service are the server's own account of the same
 	// requests, from the response header.
-	Latency Hist `json:"latency"`
-	Queue   Hist `json:"queue"`
-	Service Hist `json:"service"`
+	Latency loadclient.Histogram `json:"latency"`
+	Queue   loadclient.Histogram `json:"queue"`
+	Service loadclient.Histogram `json:"service"`
 
 	// InProcess is set when the server ran in this process, which makes
 	// the fields below meaningful.
@@ -83,8 +84,16 @@ type Sample struct {
 // window slot does.
 const LateAfter = 15 * time.Millisecond
 
+// fill copies what a run's tally counted into r.
+func (r *Metrics) fill(c *loadclient.Counts) {
+	r.Total, r.Sent, r.Late, r.Unsent = c.Total, c.Sent, c.Late, c.Unsent
+	r.Status = c.Status
+	r.Lost, r.Duplicates = c.Lost, c.Unexpected
+	r.Latency, r.Queue, r.Service = c.Latency, c.Queue, c.Service
+}
+
 // Answered returns the number of answers of any status.
-func (r *Result) Answered() uint64 {
+func (r *Metrics) Answered() uint64 {
 	var n uint64
 	for _, c := range r.Status {
 		n += c
@@ -93,7 +102,7 @@ func (r *Result) Answered() uint64 {
 }
 
 // perSecond divides n by the measured period.
-func (r *Result) perSecond(n uint64) float64 {
+func (r *Metrics) perSecond(n uint64) float64 {
 	if r.Elapsed <= 0 {
 		return 0
 	}
@@ -110,17 +119,17 @@ func perOp(n, ops uint64) float64 {
 
 // Offered returns the requests per second the load asked for: what the
 // schedule made due (open loop) or what was sent (closed loop).
-func (r *Result) Offered() float64 { return r.perSecond(r.Scheduled) }
+func (r *Metrics) Offered() float64 { return r.perSecond(r.Scheduled) }
 
 // Achieved returns answers per second, any status: how fast the server
 // answered, shedding included.
-func (r *Result) Achieved() float64 { return r.perSecond(r.Answered()) }
+func (r *Metrics) Achieved() float64 { return r.perSecond(r.Answered()) }
 
 // Goodput returns OK answers per second.
-func (r *Result) Goodput() float64 { return r.perSecond(r.Status[core.StatusOK]) }
+func (r *Metrics) Goodput() float64 { return r.perSecond(r.Status[core.StatusOK]) }
 
-// Metric is one benchmark metric in a unit benchstat parses.
-type Metric struct {
+// Figure is one benchmark metric in a unit benchstat parses.
+type Figure struct {
 	Value float64
 	Unit  string
 }
@@ -131,46 +140,46 @@ type Metric struct {
 // reported as 0), busy/op, late/op (late or unsent, per request due),
 // lost/op (per request of the whole run) and, when the server ran in
 // process, peak-goroutines, peak-heap-B and leaked-goroutines.
-func (r *Result) Metrics() []Metric {
-	ms := []Metric{
+func (r *Metrics) Figures() []Figure {
+	ms := []Figure{
 		{r.Achieved(), "imgs/s"},
 		{r.Goodput(), "goodput/s"},
 		{r.Offered(), "offered/s"},
 	}
 	if r.Latency.Count() > 0 {
 		ms = append(ms,
-			Metric{float64(r.Latency.Quantile(0.50)), "p50-ns"},
-			Metric{float64(r.Latency.Quantile(0.99)), "p99-ns"},
-			Metric{float64(r.Latency.Quantile(0.999)), "p999-ns"},
+			Figure{float64(r.Latency.Quantile(0.50)), "p50-ns"},
+			Figure{float64(r.Latency.Quantile(0.99)), "p99-ns"},
+			Figure{float64(r.Latency.Quantile(0.999)), "p999-ns"},
 		)
 	}
 	ms = append(ms,
-		Metric{perOp(r.Status[core.StatusBusy], r.Sent), "busy/op"},
-		Metric{perOp(r.Late+r.Unsent, r.Scheduled), "late/op"},
-		Metric{perOp(r.Lost, r.Total), "lost/op"},
+		Figure{perOp(r.Status[core.StatusBusy], r.Sent), "busy/op"},
+		Figure{perOp(r.Late+r.Unsent, r.Scheduled), "late/op"},
+		Figure{perOp(r.Lost, r.Total), "lost/op"},
 	)
 	if r.InProcess {
 		ms = append(ms,
-			Metric{float64(r.PeakGoroutines), "peak-goroutines"},
-			Metric{float64(r.PeakHeap), "peak-heap-B"},
-			Metric{float64(r.Leaked), "leaked-goroutines"},
+			Figure{float64(r.PeakGoroutines), "peak-goroutines"},
+			Figure{float64(r.PeakHeap), "peak-heap-B"},
+			Figure{float64(r.Leaked), "leaked-goroutines"},
 		)
 	}
 	return ms
 }
 
-// MeanMetrics averages the metrics of several runs of one scenario, unit by
+// MeanFigures averages the metrics of several runs of one scenario, unit by
 // unit, for a benchmark that made more than one run. A unit some runs left
 // out is averaged over the runs that have it.
-func MeanMetrics(rs []*Result) []Metric {
-	var mean []Metric
+func MeanFigures(rs []*Metrics) []Figure {
+	var mean []Figure
 	n := map[string]int{}
 	for _, r := range rs {
-		for _, m := range r.Metrics() {
-			i := slices.IndexFunc(mean, func(x Metric) bool { return x.Unit == m.Unit })
+		for _, m := range r.Figures() {
+			i := slices.IndexFunc(mean, func(x Figure) bool { return x.Unit == m.Unit })
 			if i < 0 {
 				i = len(mean)
-				mean = append(mean, Metric{Unit: m.Unit})
+				mean = append(mean, Figure{Unit: m.Unit})
 			}
 			mean[i].Value += m.Value
 			n[m.Unit]++

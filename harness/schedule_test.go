@@ -13,36 +13,36 @@ func TestPacer(t *testing.T) {
 	ms := time.Millisecond
 	tests := []struct {
 		name       string
-		give       harness.Pacer
+		give       harness.Schedule
 		wantDue    []time.Duration // the first requests' due times
 		wantCount  uint64          // requests in the whole schedule
 		wantLength time.Duration
 	}{
 		{
 			name:    "steady",
-			give:    harness.Rate{PerSecond: 1000, For: 10 * ms},
+			give:    harness.Steady{PerSecond: 1000, For: 10 * ms},
 			wantDue: []time.Duration{0, ms, 2 * ms}, wantCount: 10, wantLength: 10 * ms,
 		},
 		{
 			name:    "fractional interval",
-			give:    harness.Rate{PerSecond: 3, For: time.Second},
+			give:    harness.Steady{PerSecond: 3, For: time.Second},
 			wantDue: []time.Duration{0, 333333334, 666666667}, wantCount: 3, wantLength: time.Second,
 		},
 		{
 			name: "idle, burst, idle",
-			give: harness.Steps{
+			give: harness.Piecewise{
 				{PerSecond: 0, For: 250 * ms}, {PerSecond: 100, For: 100 * ms}, {PerSecond: 0, For: 50 * ms},
 			},
 			wantDue: []time.Duration{250 * ms, 260 * ms}, wantCount: 10, wantLength: 400 * ms,
 		},
 		{
 			name:    "remainder carried into the next step",
-			give:    harness.Steps{{PerSecond: 1.5, For: time.Second}, {PerSecond: 1.5, For: time.Second}},
+			give:    harness.Piecewise{{PerSecond: 1.5, For: time.Second}, {PerSecond: 1.5, For: time.Second}},
 			wantDue: []time.Duration{0, 666666667, 1333333334}, wantCount: 3, wantLength: 2 * time.Second,
 		},
 		{
 			name:      "empty",
-			give:      harness.Steps{},
+			give:      harness.Piecewise{},
 			wantCount: 0, wantLength: 0,
 		},
 	}
@@ -64,7 +64,7 @@ func TestPacer(t *testing.T) {
 // TestPacerDueWithinLength checks every due time of a long schedule is
 // inside it and in order.
 func TestPacerDueWithinLength(t *testing.T) {
-	p := harness.Steps{{PerSecond: 7000, For: 300 * time.Millisecond}, {PerSecond: 700, For: 700 * time.Millisecond}}
+	p := harness.Piecewise{{PerSecond: 7000, For: 300 * time.Millisecond}, {PerSecond: 700, For: 700 * time.Millisecond}}
 	prev := time.Duration(-1)
 	n := uint64(0)
 	for ; ; n++ {
@@ -84,13 +84,13 @@ func TestPacerDueWithinLength(t *testing.T) {
 // schedule.
 func TestCountMatchesWalk(t *testing.T) {
 	ms := time.Millisecond
-	pacers := []harness.Pacer{
-		harness.Rate{PerSecond: 3, For: time.Second},
-		harness.Steps{{PerSecond: 7000, For: 300 * ms}, {PerSecond: 0, For: 100 * ms}, {PerSecond: 700, For: 700 * ms}},
-		harness.Steps{{PerSecond: 2.5, For: 2 * time.Second}, {PerSecond: 1000, For: 3 * ms}},
-		harness.Steps{},
+	pacers := []harness.Schedule{
+		harness.Steady{PerSecond: 3, For: time.Second},
+		harness.Piecewise{{PerSecond: 7000, For: 300 * ms}, {PerSecond: 0, For: 100 * ms}, {PerSecond: 700, For: 700 * ms}},
+		harness.Piecewise{{PerSecond: 2.5, For: 2 * time.Second}, {PerSecond: 1000, For: 3 * ms}},
+		harness.Piecewise{},
 	}
-	walk := func(p harness.Pacer, from, to time.Duration) uint64 {
+	walk := func(p harness.Schedule, from, to time.Duration) uint64 {
 		var n uint64
 		for i := uint64(0); ; i++ {
 			at, ok := p.Due(i)
