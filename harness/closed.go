@@ -9,7 +9,7 @@ import (
 // ends (or, counting Jobs, until each connection has sent its share), then
 // half-closes the connections. Requests written during the measured period
 // are recorded, with latency from the moment they were written.
-func runClosed(s Scenario, conns []*loadConn, drain time.Duration, res *Metrics) {
+func runClosed(s Scenario, conns []*loadConn, drain time.Duration, m *Metrics) {
 	start := time.Now()
 	from, to := start.Add(s.Warmup), start.Add(s.Warmup+s.Duration)
 	var stop chan struct{}
@@ -20,7 +20,7 @@ func runClosed(s Scenario, conns []*loadConn, drain time.Duration, res *Metrics)
 		end := time.AfterFunc(to.Sub(start), func() { close(stop) })
 		defer end.Stop()
 	}
-	res.Start, res.Elapsed = from, to.Sub(from)
+	m.Start, m.Elapsed = from, to.Sub(from)
 
 	var senders sync.WaitGroup
 	for i, c := range conns {

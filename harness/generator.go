@@ -43,20 +43,20 @@ func DialTCP(addr string) func(ctx context.Context) (net.Conn, error) {
 // capacity in requests a second, used when s.RateOfCapacity is set. Run
 // returns an error when the load could not be started (a bad scenario, a
 // failed dial), or ctx's error with what was measured until ctx ended; what
-// the server gets wrong (lost or duplicate answers) is in the Metrics.
+// the server gets wrong (lost or duplicate answers) is in the returned Metrics.
 func (g *Generator) Run(ctx context.Context, s Scenario, capacity float64) (*Metrics, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
 	s = s.withDefaults()
-	res := &Metrics{Scenario: s.Name, Loop: s.Loop}
+	m := &Metrics{Scenario: s.Name, Loop: s.Loop}
 	rate := s.Rate
 	if s.Loop == OpenLoop && s.RateOfCapacity > 0 {
 		if capacity <= 0 {
 			return nil, fmt.Errorf("%w: %s runs at %.0f%% of it", ErrNoCapacity, s.Name, 100*s.RateOfCapacity)
 		}
 		rate = s.RateOfCapacity * capacity
-		res.Capacity = capacity
+		m.Capacity = capacity
 	}
 	seq, err := newSequence(s.Workload, g.Images)
 	if err != nil {
@@ -83,9 +83,9 @@ func (g *Generator) Run(ctx context.Context, s Scenario, capacity float64) (*Met
 		}
 	})
 	if s.Loop == ClosedLoop {
-		runClosed(s, conns, drain, res)
+		runClosed(s, conns, drain, m)
 	} else {
-		runOpen(ctx, s, scheduleFor(s, rate), conns, t, drain, res)
+		runOpen(ctx, s, scheduleFor(s, rate), conns, t, drain, m)
 	}
 	receivers.Wait()
 	stopClose()
@@ -93,17 +93,17 @@ func (g *Generator) Run(ctx context.Context, s Scenario, capacity float64) (*Met
 		c.CountLost()
 	}
 	counts := t.Counts()
-	res.fill(&counts)
+	m.fill(&counts)
 	if s.CountsJobs() {
-		res.Scheduled = res.Sent
-		if counts.LastAnswer.After(res.Start) {
-			res.Elapsed = counts.LastAnswer.Sub(res.Start)
+		m.Scheduled = m.Sent
+		if counts.LastAnswer.After(m.Start) {
+			m.Elapsed = counts.LastAnswer.Sub(m.Start)
 		}
 	}
 	if s.Loop == ClosedLoop && !s.CountsJobs() {
-		res.Scheduled = res.Sent
+		m.Scheduled = m.Sent
 	}
-	return res, ctx.Err()
+	return m, ctx.Err()
 }
 
 // dialAll opens every connection of s before the clock starts, so that

@@ -21,7 +21,7 @@ type ticket struct {
 // due time) and late sends, not a lower send rate. At the end of the
 // schedule the requests still unsent are counted, and their wait recorded
 // as a lower bound.
-func runOpen(ctx context.Context, s Scenario, sched Schedule, conns []*loadConn, t *loadclient.Tally, drain time.Duration, res *Metrics) {
+func runOpen(ctx context.Context, s Scenario, sched Schedule, conns []*loadConn, t *loadclient.Tally, drain time.Duration, m *Metrics) {
 	tickets := make(chan ticket)
 	stop := make(chan struct{})
 	var senders sync.WaitGroup
@@ -32,8 +32,8 @@ func runOpen(ctx context.Context, s Scenario, sched Schedule, conns []*loadConn,
 		})
 	}
 	start := time.Now()
-	res.Start, res.Elapsed = start.Add(s.Warmup), sched.Length()-s.Warmup
-	res.Scheduled = Count(sched, s.Warmup, sched.Length())
+	m.Start, m.Elapsed = start.Add(s.Warmup), sched.Length()-s.Warmup
+	m.Scheduled = Count(sched, s.Warmup, sched.Length())
 	next := dispatch(ctx, sched, start, s.Warmup, tickets)
 	close(stop)
 

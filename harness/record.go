@@ -12,8 +12,9 @@ import (
 	"github.com/tcpimg/tcpimg/harness/loadclient"
 )
 
-// ErrMismatch is returned when results of different scenarios are merged.
-var ErrMismatch = errors.New("results do not match")
+// ErrMismatch is returned when the metrics of different scenarios are
+// merged.
+var ErrMismatch = errors.New("metrics do not match")
 
 // Records are a run's Metrics as JSON, one file per run, histograms in
 // HdrHistogram's encoding: what the plots read and what cmd/loadgen merge
@@ -70,7 +71,7 @@ func ReadRecords(dir string) ([]*Metrics, error) {
 	return out, nil
 }
 
-// Merge combines the results of one scenario run at the same time from
+// Merge combines the metrics of one scenario run at the same time from
 // several load generators against one target, as if one generator had made
 // all their requests: counts add up, histograms merge, and the measured
 // period spans them all. The server-side fields and the time series, which

@@ -16,7 +16,7 @@ import (
 	"github.com/tcpimg/tcpimg/harness/loadclient"
 )
 
-// syntheticMetrics returns a result with latencies spread from 1 ms to
+// syntheticMetrics returns the metrics of a run with latencies spread from 1 ms to
 // about 100 ms, as a run of scenario against strategy might measure.
 func syntheticMetrics(scenario, strategy string, rep int) *harness.Metrics {
 	r := &harness.Metrics{
@@ -113,7 +113,7 @@ func TestLoadLibrary(t *testing.T) {
 	assert.Error(t, err)
 }
 
-func TestMetrics(t *testing.T) {
+func TestFigures(t *testing.T) {
 	r := syntheticMetrics("open-50", "chan-pool", 0)
 	units := func(ms []harness.Figure) []string {
 		var out []string

@@ -43,7 +43,7 @@ func colorIndex(strategy string) int {
 	return len(harness.Strategies()) + max(h, -h)%7
 }
 
-// filter returns the results of scenario by strategy.
+// filter returns the runs of scenario by strategy.
 func filter(rs []*harness.Metrics, scenario, strategy string) []*harness.Metrics {
 	var out []*harness.Metrics
 	for _, r := range rs {
