@@ -26,9 +26,10 @@ const (
 // small images, a few milliseconds of CPU each.
 var thumbs = Workload{Thumbnail(SmallImages, 128, 128)}
 
-// scenarios is the table behind Scenarios. Calibration comes first: the
-// open-loop scenarios after it run at fractions of its goodput.
-var scenarios = []Scenario{
+// catalog is the table of scenarios behind Scenarios and Lookup.
+// Calibration comes first: the open-loop scenarios after it run at
+// fractions of its goodput.
+var catalog = []Scenario{
 	{
 		Name:        "seed-70",
 		Description: "70 clients connect at once and each sends the image set once, as scripts/spam.sh does: a thundering herd",
@@ -93,11 +94,11 @@ func openAt(pct int, what string) Scenario {
 	}
 }
 
-// Scenarios returns the named scenarios, calibration before the open loops
-// that need it. The slice and its scenarios are copies.
+// Scenarios returns the catalog, calibration before the open loops that
+// need it. The slice and its scenarios are copies.
 func Scenarios() []Scenario {
-	out := make([]Scenario, len(scenarios))
-	for i, s := range scenarios {
+	out := make([]Scenario, len(catalog))
+	for i, s := range catalog {
 		out[i] = s.clone()
 	}
 	return out
@@ -105,8 +106,8 @@ func Scenarios() []Scenario {
 
 // ScenarioNames returns the names of Scenarios, in table order.
 func ScenarioNames() []string {
-	names := make([]string, len(scenarios))
-	for i, s := range scenarios {
+	names := make([]string, len(catalog))
+	for i, s := range catalog {
 		names[i] = s.Name
 	}
 	return names
@@ -114,11 +115,11 @@ func ScenarioNames() []string {
 
 // Lookup returns the scenario called name.
 func Lookup(name string) (Scenario, error) {
-	i := slices.IndexFunc(scenarios, func(s Scenario) bool { return s.Name == name })
+	i := slices.IndexFunc(catalog, func(s Scenario) bool { return s.Name == name })
 	if i < 0 {
 		return Scenario{}, fmt.Errorf("%w: unknown scenario %q (valid: %s)", ErrBadScenario, name, strings.Join(ScenarioNames(), ", "))
 	}
-	return scenarios[i].clone(), nil
+	return catalog[i].clone(), nil
 }
 
 // clone copies the slices of s, so that a caller may change its copy.

@@ -38,7 +38,7 @@ func (l Loop) String() string {
 
 // Scenario is one named load, as data: who connects, how requests arrive,
 // and what they ask for. Tests, benchmarks and cmd/loadgen all read the same
-// table, [Scenarios]. Zero values are documented per field; [Scenario.Validate]
+// catalog, [Scenarios]. Zero values are documented per field; [Scenario.Validate]
 // rejects the combinations that cannot run.
 type Scenario struct {
 	// Name is the stable kebab-case id used in benchmark names and flags.
