@@ -2,14 +2,17 @@ package harness_test
 
 import (
 	"bytes"
+	"maps"
+	"math"
 	"os"
 	"path/filepath"
-	"strings"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/perf/benchfmt"
 
 	"github.com/tcpimg/tcpimg/core"
 	"github.com/tcpimg/tcpimg/harness"
@@ -79,17 +82,36 @@ func TestMerge(t *testing.T) {
 	assert.ErrorIs(t, err, harness.ErrMismatch)
 }
 
+// TestWriteBenchmark reads what WriteBenchmark writes with benchstat's own
+// parser: one run is one result, named as the in-process benchmark names
+// it, with every figure in its unit.
 func TestWriteBenchmark(t *testing.T) {
+	m := syntheticMetrics("open-50", "remote", 0)
 	var buf bytes.Buffer
-	require.NoError(t, harness.WriteBenchmark(&buf, syntheticMetrics("open-50", "remote", 0)))
-	line := buf.String()
-	assert.True(t, strings.HasPrefix(line, "BenchmarkScenario/scenario=open-50/strategy=remote\t"), line)
-	assert.True(t, strings.HasSuffix(line, "\n"))
-	for _, unit := range []string{"ns/op", "imgs/s", "goodput/s", "p50-ns", "p99-ns", "p999-ns", "busy/op", "lost/op", "peak-goroutines", "peak-heap-B", "leaked-goroutines"} {
-		assert.Contains(t, line, " "+unit, unit)
+	require.NoError(t, harness.WriteBenchmark(&buf, m))
+
+	r := benchfmt.NewReader(&buf, "raw.txt")
+	require.True(t, r.Scan(), "a line: %v", r.Err())
+	res, ok := r.Result().(*benchfmt.Result)
+	require.True(t, ok, "a benchmark result, not %v", r.Result())
+	assert.Equal(t, "Scenario/scenario=open-50/strategy=remote", string(res.Name.Full()), "the name, less its Benchmark prefix")
+	assert.Equal(t, 1, res.Iters, "one iteration")
+	want := map[string]float64{"ns/op": float64(m.Elapsed.Nanoseconds())}
+	for _, f := range m.Figures() {
+		want[f.Unit] = f.Value
 	}
-	fields := strings.Split(strings.TrimSpace(line), "\t")
-	assert.Equal(t, "1", strings.TrimSpace(fields[1]), "one iteration")
+	got := map[string]float64{}
+	for _, v := range res.Values {
+		if v.OrigUnit != "" { // benchfmt tidied the unit
+			v.Unit, v.Value = v.OrigUnit, v.OrigValue
+		}
+		got[v.Unit] = v.Value
+	}
+	require.ElementsMatch(t, slices.Collect(maps.Keys(want)), slices.Collect(maps.Keys(got)))
+	for unit, v := range want {
+		assert.InDelta(t, v, got[unit], math.Abs(v)*1e-5, unit) // written with six significant digits
+	}
+	assert.False(t, r.Scan(), "one line per run")
 }
 
 func TestLoadLibrary(t *testing.T) {
