@@ -56,7 +56,7 @@
 // both. [Metrics] keeps latency in HDR histograms (end to end, and the
 // server's queue and service times from the response header), counts by
 // status, and checks that every request got exactly one answer: Lost and
-// Duplicates must be 0.
+// Unexpected must be 0.
 //
 // [Metrics.Figures] are what a benchmark reports, in units benchstat
 // parses: imgs/s (answers per second, any status), goodput/s (OK answers

@@ -9,7 +9,7 @@ import (
 )
 
 // Metrics is what one run of a scenario measured. Counts and histograms
-// cover the measured period (after warm-up), except Lost and Duplicates,
+// cover the measured period (after warm-up), except Lost and Unexpected,
 // which check the whole run.
 type Metrics struct {
 	Scenario string `json:"scenario"`
@@ -41,9 +41,10 @@ type Metrics struct {
 	// answer before their connection closed. It must be 0: the protocol
 	// answers every request read whole.
 	Lost uint64 `json:"lost"`
-	// Duplicates counts answers whose job id was not awaited (a second
-	// answer, or one never asked for). It must be 0.
-	Duplicates uint64 `json:"duplicates"`
+	// Unexpected counts answers whose job id was not awaited (a second
+	// answer, or one never asked for). It must be 0. Its JSON key is the
+	// one the records in results/ carry.
+	Unexpected uint64 `json:"duplicates"`
 
 	// Latency is the end-to-end time of OK answers, from when the request
 	// was due (open loop) or written (closed loop) to when its answer was
@@ -88,7 +89,7 @@ const LateAfter = 15 * time.Millisecond
 func (m *Metrics) fill(c *loadclient.Counts) {
 	m.Total, m.Sent, m.Late, m.Unsent = c.Total, c.Sent, c.Late, c.Unsent
 	m.Status = c.Status
-	m.Lost, m.Duplicates = c.Lost, c.Unexpected
+	m.Lost, m.Unexpected = c.Lost, c.Unexpected
 	m.Latency, m.Queue, m.Service = c.Latency, c.Queue, c.Service
 }
 

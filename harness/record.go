@@ -112,7 +112,7 @@ func Merge(rs ...*Metrics) (*Metrics, error) {
 			m.Status[i] += c
 		}
 		m.Lost += r.Lost
-		m.Duplicates += r.Duplicates
+		m.Unexpected += r.Unexpected
 		m.Latency.Add(r.Latency)
 		m.Queue.Add(r.Queue)
 		m.Service.Add(r.Service)

@@ -23,7 +23,7 @@ func TestMatrixSmoke(t *testing.T) {
 			require.NoError(t, err)
 
 			assert.Zero(t, r.Lost, "lost")
-			assert.Zero(t, r.Duplicates, "duplicates")
+			assert.Zero(t, r.Unexpected, "unexpected answers")
 			assert.Zero(t, r.Leaked, "goroutines left after Shutdown")
 			assert.Positive(t, r.Goodput(), "goodput")
 			assert.Positive(t, r.Offered(), "offered rate")
