@@ -113,10 +113,11 @@ func Load(dir string) (*Page, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Page{Title: filepath.Base(filepath.Clean(dir))}
-	if abs, err := filepath.Abs(dir); err == nil {
-		p.Title = filepath.Base(abs)
+	abs, err := filepath.Abs(dir) // "." names no run; its absolute path does
+	if err != nil {
+		return nil, err
 	}
+	p := &Page{Title: filepath.Base(abs)}
 	p.Conditions, p.Other = splitHeader(header)
 	load, err := os.ReadFile(filepath.Join(dir, ConditionsFile))
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {

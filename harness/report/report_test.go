@@ -158,3 +158,36 @@ func TestDelta(t *testing.T) {
 	assert.Equal(t, 0.0, delta(0, 0))
 	assert.Equal(t, 100.0, delta(1, 2))
 }
+
+func TestLoadGrids(t *testing.T) {
+	tests := []struct {
+		name           string
+		units          string // the values and units of every line
+		wantGrids      []string
+		wantUndirected bool
+		wantUnsteady   bool
+	}{
+		{"only the main metrics, in the page's order", "5 p99-ns 3 goodput/s 7 imgs/s", []string{"goodput/s", "p99-ns"}, false, false},
+		{"utilisation, which has no better direction", "3 goodput/s 0.8 utilisation", []string{"goodput/s", "utilisation"}, true, false},
+		{"a failed steady-state check", "3 goodput/s 0 steady", []string{"goodput/s"}, false, true},
+		{"an unsteady marker", "3 goodput/s 1 unsteady", []string{"goodput/s"}, false, true},
+		{"steady runs", "3 goodput/s 1 steady 0 unsteady", []string{"goodput/s"}, false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			raw := "BenchmarkScenario/scenario=a/strategy=chan-pool 1 5 ns/op " + tt.units + "\n" +
+				"BenchmarkScenario/scenario=a/strategy=ants 1 5 ns/op " + tt.units + "\n"
+			require.NoError(t, os.WriteFile(filepath.Join(dir, RawFile), []byte(raw), 0o644))
+			p, err := Load(dir)
+			require.NoError(t, err)
+			var units []string
+			for _, g := range p.Grids {
+				units = append(units, g.Metric.Unit)
+			}
+			assert.Equal(t, tt.wantGrids, units)
+			assert.Equal(t, tt.wantUndirected, p.Undirected())
+			assert.Equal(t, tt.wantUnsteady, p.Unsteady)
+		})
+	}
+}
