@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tcpimg/tcpimg/core"
+	"github.com/tcpimg/tcpimg/strategies/adaptive"
 )
 
 // release is one Release an admitter saw: the ticket's load and the sample.
@@ -19,37 +20,28 @@ type release struct {
 	sample   core.Sample
 }
 
+// fixedLimit is an adaptive algorithm that never moves its limit.
+type fixedLimit int
+
+func (n fixedLimit) Limit() int                 { return int(n) }
+func (n fixedLimit) Update(adaptive.Sample) int { return int(n) }
+
 // recordingAdmitter is a fixed limit that records every release, in order.
 type recordingAdmitter struct {
+	*adaptive.Admitter
 	mu       sync.Mutex
-	limit    int
-	inFlight int
-	refused  uint64
 	released []release
 }
 
-func (a *recordingAdmitter) Acquire() (core.Ticket, bool) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.inFlight >= a.limit {
-		a.refused++
-		return core.Ticket{}, false
-	}
-	a.inFlight++
-	return core.Ticket{InFlight: a.inFlight}, true
+func newRecordingAdmitter(limit int) *recordingAdmitter {
+	return &recordingAdmitter{Admitter: adaptive.New(fixedLimit(limit))}
 }
 
 func (a *recordingAdmitter) Release(t core.Ticket, s core.Sample) {
 	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.inFlight--
 	a.released = append(a.released, release{t.InFlight, s})
-}
-
-func (a *recordingAdmitter) Stats() core.AdmitStats {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return core.AdmitStats{Limit: a.limit, InFlight: a.inFlight, Refused: a.refused}
+	a.mu.Unlock()
+	a.Admitter.Release(t, s)
 }
 
 func (a *recordingAdmitter) outcomes() []core.Outcome {
@@ -75,7 +67,7 @@ func TestAdmitterSeesEveryOutcome(t *testing.T) {
 		}
 		return nil
 	}
-	adm := &recordingAdmitter{limit: 4}
+	adm := newRecordingAdmitter(4)
 	ts := startServer(t, core.Config{Pool: chanPool(1, 8), Process: block, Admit: adm})
 	c := dial(t, ts.Addr)
 	require.NoError(t, c.Send(core.RequestHeader{Op: core.OpSpin, JobID: 1, Arg1: 1}, nil))
@@ -127,7 +119,7 @@ func TestAdmitterFreesDroppedJobs(t *testing.T) {
 		<-ctx.Done()
 		return nil
 	}
-	adm := &recordingAdmitter{limit: 4}
+	adm := newRecordingAdmitter(4)
 	ts := startServer(t, core.Config{Pool: chanPool(1, 8), Process: block, Admit: adm})
 	c := dial(t, ts.Addr)
 	for id := range uint64(3) {

@@ -1,7 +1,6 @@
 package adaptive_test
 
 import (
-	"errors"
 	"testing"
 	"time"
 
@@ -24,6 +23,16 @@ func ran(wait time.Duration, inFlight int) adaptive.Sample {
 // shed is a sample of a job shed with inFlight admitted.
 func shed(inFlight int) adaptive.Sample {
 	return adaptive.Sample{Sample: core.Sample{Outcome: core.OutcomeShed}, InFlight: inFlight}
+}
+
+// feed updates alg with each sample in turn and returns the limit after
+// each.
+func feed(alg adaptive.Algorithm, samples []adaptive.Sample) []int {
+	got := make([]int, 0, len(samples))
+	for _, s := range samples {
+		got = append(got, alg.Update(s))
+	}
+	return got
 }
 
 // TestAIMD feeds hand-computed sequences: each step is the limit after one
@@ -89,36 +98,44 @@ func TestAIMD(t *testing.T) {
 			a, err := adaptive.NewAIMD(tt.give)
 			require.NoError(t, err)
 			assert.Equal(t, tt.give.Initial, a.Limit())
-			var got []int
-			for _, s := range tt.samples {
-				got = append(got, a.Update(s))
-			}
-			assert.Equal(t, tt.want, got)
+			assert.Equal(t, tt.want, feed(a, tt.samples))
 			assert.Equal(t, tt.want[len(tt.want)-1], a.Limit())
 		})
 	}
 }
 
-func TestNewAIMDRefusesBadConfig(t *testing.T) {
+// TestConstructorsRefuseBadConfig checks that each algorithm refuses a
+// configuration it cannot run, naming the field.
+func TestConstructorsRefuseBadConfig(t *testing.T) {
 	ok := adaptive.Limits{Min: 1, Initial: 2, Max: 3}
+	aimd := func(c adaptive.AIMDConfig) func() error {
+		return func() error { _, err := adaptive.NewAIMD(c); return err }
+	}
+	gradient := func(c adaptive.Gradient2Config) func() error {
+		return func() error { _, err := adaptive.NewGradient2(c); return err }
+	}
 	tests := []struct {
 		name      string
-		give      adaptive.AIMDConfig
+		give      func() error
 		wantField string
 	}{
-		{"min 0", adaptive.AIMDConfig{Limits: adaptive.Limits{Min: 0, Initial: 1, Max: 1}}, "Limits.Min"},
-		{"max below min", adaptive.AIMDConfig{Limits: adaptive.Limits{Min: 3, Initial: 3, Max: 2}}, "Limits.Max"},
-		{"initial above max", adaptive.AIMDConfig{Limits: adaptive.Limits{Min: 1, Initial: 4, Max: 3}}, "Limits.Initial"},
-		{"initial below min", adaptive.AIMDConfig{Limits: adaptive.Limits{Min: 2, Initial: 1, Max: 3}}, "Limits.Initial"},
-		{"backoff 1", adaptive.AIMDConfig{Limits: ok, Backoff: 1}, "Backoff"},
-		{"backoff 0.4", adaptive.AIMDConfig{Limits: ok, Backoff: 0.4}, "Backoff"},
-		{"negative wait", adaptive.AIMDConfig{Limits: ok, MaxWait: -1}, "MaxWait"},
+		{"min 0", aimd(adaptive.AIMDConfig{Limits: adaptive.Limits{Min: 0, Initial: 1, Max: 1}}), "Limits.Min"},
+		{"max below min", aimd(adaptive.AIMDConfig{Limits: adaptive.Limits{Min: 3, Initial: 3, Max: 2}}), "Limits.Max"},
+		{"initial above max", aimd(adaptive.AIMDConfig{Limits: adaptive.Limits{Min: 1, Initial: 4, Max: 3}}), "Limits.Initial"},
+		{"initial below min", aimd(adaptive.AIMDConfig{Limits: adaptive.Limits{Min: 2, Initial: 1, Max: 3}}), "Limits.Initial"},
+		{"backoff 1", aimd(adaptive.AIMDConfig{Limits: ok, Backoff: 1}), "Backoff"},
+		{"backoff 0.4", aimd(adaptive.AIMDConfig{Limits: ok, Backoff: 0.4}), "Backoff"},
+		{"negative wait", aimd(adaptive.AIMDConfig{Limits: ok, MaxWait: -1}), "MaxWait"},
+		{"gradient: bad limits", gradient(adaptive.Gradient2Config{Limits: adaptive.Limits{Min: 2, Initial: 1, Max: 3}}), "Limits.Initial"},
+		{"negative smoothing", gradient(adaptive.Gradient2Config{Limits: ok, Smoothing: -0.1}), "Smoothing"},
+		{"smoothing over 1", gradient(adaptive.Gradient2Config{Limits: ok, Smoothing: 1.1}), "Smoothing"},
+		{"tolerance below 1", gradient(adaptive.Gradient2Config{Limits: ok, Tolerance: 0.9}), "Tolerance"},
+		{"negative window", gradient(adaptive.Gradient2Config{Limits: ok, LongWindow: -1}), "LongWindow"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := adaptive.NewAIMD(tt.give)
 			var ce *core.ConfigError
-			require.True(t, errors.As(err, &ce), "want a *core.ConfigError, got %v", err)
+			require.ErrorAs(t, tt.give(), &ce)
 			assert.Equal(t, tt.wantField, ce.Field)
 		})
 	}

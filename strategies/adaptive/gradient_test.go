@@ -1,7 +1,6 @@
 package adaptive_test
 
 import (
-	"errors"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -114,34 +113,7 @@ func TestGradient2(t *testing.T) {
 			g, err := adaptive.NewGradient2(tt.give)
 			require.NoError(t, err)
 			assert.Equal(t, tt.give.Initial, g.Limit())
-			var got []int
-			for _, s := range tt.samples {
-				got = append(got, g.Update(s))
-			}
-			assert.Equal(t, tt.want, got)
-		})
-	}
-}
-
-func TestNewGradient2RefusesBadConfig(t *testing.T) {
-	ok := adaptive.Limits{Min: 1, Initial: 2, Max: 3}
-	tests := []struct {
-		name      string
-		give      adaptive.Gradient2Config
-		wantField string
-	}{
-		{"bad limits", adaptive.Gradient2Config{Limits: adaptive.Limits{Min: 2, Initial: 1, Max: 3}}, "Limits.Initial"},
-		{"negative smoothing", adaptive.Gradient2Config{Limits: ok, Smoothing: -0.1}, "Smoothing"},
-		{"smoothing over 1", adaptive.Gradient2Config{Limits: ok, Smoothing: 1.1}, "Smoothing"},
-		{"tolerance below 1", adaptive.Gradient2Config{Limits: ok, Tolerance: 0.9}, "Tolerance"},
-		{"negative window", adaptive.Gradient2Config{Limits: ok, LongWindow: -1}, "LongWindow"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, err := adaptive.NewGradient2(tt.give)
-			var ce *core.ConfigError
-			require.True(t, errors.As(err, &ce), "want a *core.ConfigError, got %v", err)
-			assert.Equal(t, tt.wantField, ce.Field)
+			assert.Equal(t, tt.want, feed(g, tt.samples))
 		})
 	}
 }
