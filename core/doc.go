@@ -9,12 +9,14 @@
 // it allocates a payload buffer.
 //
 // The Server does not know which concurrency strategy it runs: it consumes the
-// small interfaces [Pool] and [Limiter], and a fixed-worker pool can be built
-// from any [Queue] with [NewWorkerPool]. The package strategies holds the
-// implementations and a registry that names them. When a Config leaves them
-// nil, the Server uses the defaults the project started with: fixed workers
-// reading a buffered channel ([NewChanQueue]) and a buffered-channel
-// semaphore ([NewChanLimiter]).
+// small interfaces [Pool], [Limiter] and, optionally, [Admitter] (an
+// adaptive limit on the jobs admitted, in front of the pool), and a
+// fixed-worker pool can be built from any [Queue] with [NewWorkerPool]. The
+// package strategies holds the implementations and a registry that names
+// them. When a Config leaves them nil, the Server uses the defaults the
+// project started with: fixed workers reading a buffered channel
+// ([NewChanQueue]), a buffered-channel semaphore ([NewChanLimiter]) and no
+// admission limit.
 //
 // Errors are classified with errors.Is against the sentinels in errors.go,
 // and [StatusOf] maps them to wire status codes in one place.
