@@ -314,11 +314,13 @@ func (c *conn) handle(j *job) {
 	c.mu.Lock()
 	c.jobs--
 	c.mu.Unlock()
+	// A full pool behind an admission that let j in is an overload signal;
+	// a closed pool or a cancelled wait says nothing about load.
+	outcome := OutcomeDropped
 	if errors.Is(err, ErrBusy) {
-		j.endAdmission(OutcomeShed, time.Since(j.readAt), 0)
-	} else {
-		j.endAdmission(OutcomeDropped, time.Since(j.readAt), 0)
+		outcome = OutcomeShed
 	}
+	j.endAdmission(outcome, time.Since(j.readAt), 0)
 	if ctxErr := c.ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
 		// A blocked Submit gave up because the connection failed.
 		j.dropped = true
