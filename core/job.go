@@ -28,6 +28,8 @@ type job struct {
 	result    []byte        // response payload
 	dropped   bool          // never ran: its connection failed
 	ran       bool          // handed to the pool
+	admitted  bool          // holds ticket, an admission to release when it ends
+	ticket    Ticket
 	hdr       [HeaderSize]byte
 }
 
@@ -66,26 +68,32 @@ func (j *job) answer(err error) {
 func (j *job) Run() {
 	c := j.c
 	panicked := false
+	outcome, wait, service := OutcomeDone, time.Duration(0), time.Duration(0)
 	defer func() {
 		if r := recover(); r != nil {
 			panicked = true
 			j.answer(fmt.Errorf("%w: %v", ErrInternal, r))
 		}
+		j.endAdmission(outcome, wait, service)
 		c.srv.stats.finished(j.status, j.dropped, panicked)
 		c.out <- j
 	}()
 	start := time.Now()
+	wait = start.Sub(j.readAt)
 	switch {
 	case c.ctx.Err() != nil:
 		// The connection failed: nobody is left to read the result.
 		j.dropped = true
-	case j.req.Deadline != 0 && start.Sub(j.readAt) > j.req.DeadlineDuration():
+		outcome = OutcomeDropped
+	case j.req.Deadline != 0 && wait > j.req.DeadlineDuration():
+		outcome = OutcomeShed
 		j.answer(fmt.Errorf("%w: waited %v, deadline %v", ErrTimeout,
-			start.Sub(j.readAt).Round(time.Microsecond), j.req.DeadlineDuration()))
+			wait.Round(time.Microsecond), j.req.DeadlineDuration()))
 	default:
-		j.queueUS = micros(start.Sub(j.readAt))
+		j.queueUS = micros(wait)
 		panicked = j.process()
-		j.serviceUS = micros(time.Since(start))
+		service = time.Since(start)
+		j.serviceUS = micros(service)
 	}
 }
 

@@ -35,6 +35,8 @@ type ServerConfig struct {
 	Admission core.Admission
 	// Limiter names the connection limiter; "" means the server's default.
 	Limiter string
+	// Admit names the admission limit in front of the pool; "" means none.
+	Admit string
 }
 
 // MatrixServer is the server configuration the matrix runs every strategy
@@ -46,6 +48,7 @@ func (c ServerConfig) spec(strategy string) strategies.Spec {
 	return strategies.Spec{
 		Pool:       strategy,
 		Limiter:    c.Limiter,
+		Admit:      c.Admit,
 		PoolConfig: strategies.PoolConfig{Workers: c.Workers, QueueSize: c.QueueSize},
 	}
 }
@@ -60,7 +63,11 @@ func (c ServerConfig) String() string {
 	if limiter == "" {
 		limiter = strategies.DefaultLimiter
 	}
-	return fmt.Sprintf("workers=%d queue=%d admission=%s limiter=%s", workers, c.QueueSize, c.Admission, limiter)
+	admit := c.Admit
+	if admit == "" {
+		admit = strategies.DefaultAdmit
+	}
+	return fmt.Sprintf("workers=%d queue=%d admission=%s limiter=%s admit=%s", workers, c.QueueSize, c.Admission, limiter, admit)
 }
 
 // Runner runs scenarios against a server it starts in this process, on

@@ -20,7 +20,7 @@ var errHelp = errors.New("help requested")
 // config is what the flags say.
 type config struct {
 	addr            string
-	spec            strategies.Spec // pool, limiter, workers, queue
+	spec            strategies.Spec // pool, limiter, admission limit, workers, queue
 	server          core.Config     // admission and limits
 	shutdownTimeout time.Duration
 	metricsAddr     string
@@ -65,6 +65,7 @@ func parseFlags(args []string, usage io.Writer) (config, error) {
 	fs.StringVar(&admission, "admission", "reject", "when the pool is full: reject (answer BUSY) or block (stop reading: TCP backpressure)")
 	fs.StringVar(&cfg.spec.Pool, "pool", def.Pool, "pool strategy: "+strings.Join(strategies.PoolNames(), ", "))
 	fs.StringVar(&cfg.spec.Limiter, "limiter", def.Limiter, "connection limiter strategy: "+strings.Join(strategies.LimiterNames(), ", "))
+	fs.StringVar(&cfg.spec.Admit, "admit", def.Admit, "adaptive limit on jobs admitted in front of the pool (BUSY past it): "+strings.Join(strategies.AdmitNames(), ", "))
 	fs.BoolVar(&cfg.list, "list", false, "print the registered strategies and exit")
 	fs.Uint64Var(&maxFrame, "max-frame", uint64(d.MaxFrame), "largest request payload in bytes; longer frames get TOO_LARGE and the connection is closed")
 	fs.Int64Var(&lim.MaxPixels, "max-pixels", d.MaxPixels, "largest image (width x height from its header); larger get TOO_LARGE")
