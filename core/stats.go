@@ -20,7 +20,7 @@ type Stats struct {
 	Dropped   uint64 // jobs never run because their connection failed (or never submitted, when a blocked submit was cancelled)
 	InFlight  int64  // accepted jobs not finished yet
 
-	Busy     uint64 // requests refused BUSY before the pool took them
+	Busy     uint64 // requests refused BUSY before the pool took them, by the pool or the admission limit
 	Refused  uint64 // requests answered before queueing: bad, too large, unsupported, shutting down
 	Panics   uint64 // operations that panicked (answered INTERNAL)
 	ConnsNow int    // connections being served

@@ -7,6 +7,8 @@ import (
 	"net"
 	"sync"
 	"time"
+
+	"github.com/tcpimg/tcpimg/harness/loadclient"
 )
 
 // ErrNoCapacity is returned for a scenario whose rate is a fraction of a
@@ -29,7 +31,26 @@ type Generator struct {
 	// DrainTimeout bounds the wait for answers after the last request;
 	// 0 means DefaultDrainTimeout.
 	DrainTimeout time.Duration
+	// QueueSize is the target's job queue, when known, for scenarios that
+	// fill it before measuring ([Scenario.FillQueue]); 0 means unknown,
+	// and their warm-up is then left as it is.
+	QueueSize int
 }
+
+// fillWarmup returns the warm-up of s at rate against a target of the
+// given capacity: stretched, for FillQueue, to twice the time the queue
+// takes to fill at the excess rate.
+func (g *Generator) fillWarmup(s Scenario, rate, capacity float64) time.Duration {
+	if !s.FillQueue || len(s.Shape) > 0 || g.QueueSize <= 0 || capacity <= 0 || rate <= capacity {
+		return s.Warmup
+	}
+	fill := time.Duration(float64(g.QueueSize) / (rate - capacity) * float64(time.Second))
+	return max(s.Warmup, 2*fill)
+}
+
+// steadyBins is how many slices a run's measured period is counted in, for
+// the steady-state check (its two halves) and the time series.
+const steadyBins = 20
 
 // DialTCP returns a Dial func for a "host:port" address.
 func DialTCP(addr string) func(ctx context.Context) (net.Conn, error) {
@@ -41,30 +62,31 @@ func DialTCP(addr string) func(ctx context.Context) (net.Conn, error) {
 // capacity in requests a second, used when s.RateOfCapacity is set. Run
 // returns an error when the load could not be started (a bad scenario, a
 // failed dial), or ctx's error with what was measured until ctx ended; what
-// the server gets wrong (lost or duplicate answers) is in the Result.
-func (g *Generator) Run(ctx context.Context, s Scenario, capacity float64) (*Result, error) {
+// the server gets wrong (lost or duplicate answers) is in the returned Metrics.
+func (g *Generator) Run(ctx context.Context, s Scenario, capacity float64) (*Metrics, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
 	s = s.withDefaults()
-	res := &Result{Scenario: s.Name, Loop: s.Loop}
+	m := &Metrics{Scenario: s.Name, Loop: s.Loop}
 	rate := s.Rate
-	if s.Loop == Open && s.RateOfCapacity > 0 {
+	if s.Loop == OpenLoop && s.RateOfCapacity > 0 {
 		if capacity <= 0 {
 			return nil, fmt.Errorf("%w: %s runs at %.0f%% of it", ErrNoCapacity, s.Name, 100*s.RateOfCapacity)
 		}
 		rate = s.RateOfCapacity * capacity
-		res.Capacity = capacity
+		m.Capacity = capacity
 	}
+	s.Warmup = g.fillWarmup(s, rate, capacity)
 	seq, err := newSequence(s.Workload, g.Images)
 	if err != nil {
 		return nil, err
 	}
-	conns, err := g.dialAll(ctx, s, seq)
+	t := loadclient.NewTally()
+	conns, err := g.dialAll(ctx, s, seq, t)
 	if err != nil {
 		return nil, err
 	}
-	t := conns[0].tally
 	drain := g.DrainTimeout
 	if drain <= 0 {
 		drain = DefaultDrainTimeout
@@ -72,43 +94,44 @@ func (g *Generator) Run(ctx context.Context, s Scenario, capacity float64) (*Res
 
 	var receivers sync.WaitGroup
 	for _, c := range conns {
-		receivers.Go(c.receive)
+		receivers.Go(func() { c.Receive(nil) })
 	}
 	// Closing every connection when ctx ends unblocks whatever waits on one.
 	stopClose := context.AfterFunc(ctx, func() {
 		for _, c := range conns {
-			c.cc.Close()
+			c.Close()
 		}
 	})
-	if s.Loop == Closed {
-		runClosed(ctx, s, conns, drain, res)
+	if s.Loop == ClosedLoop {
+		runClosed(s, conns, t, drain, m)
 	} else {
-		runOpen(ctx, s, pacerFor(s, rate), conns, drain, res)
+		runOpen(ctx, s, scheduleFor(s, rate), conns, t, drain, m)
 	}
 	receivers.Wait()
 	stopClose()
 	for _, c := range conns {
-		c.close()
+		c.CountLost()
 	}
-	t.fill(res)
+	counts := t.Counts()
+	m.fill(&counts)
+	if s.steady() {
+		m.Steady = CheckSteady(&m.Window)
+	}
 	if s.CountsJobs() {
-		res.Scheduled = res.Sent
-		t.mu.Lock()
-		if t.lastAnswer.After(res.Start) {
-			res.Elapsed = t.lastAnswer.Sub(res.Start)
+		m.Scheduled = m.Sent
+		if counts.LastAnswer.After(m.Start) {
+			m.Elapsed = counts.LastAnswer.Sub(m.Start)
 		}
-		t.mu.Unlock()
 	}
-	if s.Loop == Closed && !s.CountsJobs() {
-		res.Scheduled = res.Sent
+	if s.Loop == ClosedLoop && !s.CountsJobs() {
+		m.Scheduled = m.Sent
 	}
-	return res, ctx.Err()
+	return m, ctx.Err()
 }
 
 // dialAll opens every connection of s before the clock starts, so that
 // connecting is not part of the measurement.
-func (g *Generator) dialAll(ctx context.Context, s Scenario, seq sequence) ([]*loadConn, error) {
-	t := newTally()
+func (g *Generator) dialAll(ctx context.Context, s Scenario, seq sequence, t *loadclient.Tally) ([]*loadConn, error) {
 	slowClients := s.SlowClients()
 	conns := make([]*loadConn, 0, s.Conns())
 	for client := range s.Clients {
@@ -120,7 +143,7 @@ func (g *Generator) dialAll(ctx context.Context, s Scenario, seq sequence) ([]*l
 			nc, err := g.Dial(ctx)
 			if err != nil {
 				for _, c := range conns {
-					c.cc.Close()
+					c.Close()
 				}
 				return nil, fmt.Errorf("dial: %w", err)
 			}

@@ -11,10 +11,10 @@ import (
 // server nothing it would notice.
 const SampleEvery = 10 * time.Millisecond
 
-// Metric names read by the sampler.
+// The runtime/metrics the sampler reads.
 const (
-	metricGoroutines = "/sched/goroutines:goroutines"
-	metricHeap       = "/memory/classes/heap/objects:bytes"
+	runtimeGoroutines = "/sched/goroutines:goroutines"
+	runtimeHeap       = "/memory/classes/heap/objects:bytes"
 )
 
 // sampler records the process's goroutines and heap every SampleEvery
@@ -33,7 +33,7 @@ func startSampler() *sampler {
 }
 
 func (s *sampler) loop() {
-	readings := []metrics.Sample{{Name: metricGoroutines}, {Name: metricHeap}}
+	readings := []metrics.Sample{{Name: runtimeGoroutines}, {Name: runtimeHeap}}
 	tick := time.NewTicker(SampleEvery)
 	defer tick.Stop()
 	for {

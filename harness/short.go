@@ -12,7 +12,7 @@ const (
 	shortInflight = 2
 	shortJobs     = 3
 	shortDuration = 100 * time.Millisecond
-	shortShape    = 10 // shape steps are divided by this
+	shortShape    = 10 // shape phases are divided by this
 	shortWorkUS   = 200
 	shortSlowRead = 2 * time.Millisecond
 )
@@ -34,6 +34,7 @@ func Short(s Scenario) Scenario {
 		s.Jobs = min(s.Jobs, shortJobs)
 	}
 	s.Warmup = 0
+	s.FillQueue = false
 	s.Duration = min(s.Duration, shortDuration)
 	for i := range s.Shape {
 		s.Shape[i].For /= shortShape

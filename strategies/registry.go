@@ -20,8 +20,11 @@ import (
 	"github.com/tcpimg/tcpimg/strategies/weighted"
 )
 
-// The strategies the server uses when none is named: the patterns tcpimg
-// started with.
+// The strategies the server uses when none is named: fixed workers over a
+// buffered channel, and a buffered channel as a counting semaphore. They are
+// the simplest bounded patterns in Go, the ones any Go engineer writes and
+// reads at a glance, so they are the defaults, and chan-pool is the
+// reference the benchmark matrix measures every other pool against.
 const (
 	DefaultPool    = "chan-pool"
 	DefaultLimiter = "chan-sem"
@@ -113,7 +116,7 @@ type LimiterEntry struct {
 }
 
 var pools = sortedByName("pool", []PoolEntry{
-	poolEntry("chan-pool", "fixed workers reading a buffered channel (the original pattern, the default)", true,
+	poolEntry("chan-pool", "fixed workers reading a buffered channel: the simplest bounded pool in Go, so the default and the one the others are measured against", true,
 		func(c PoolConfig) core.Pool { return chanpool.New(c.Workers, c.QueueSize) }),
 	poolEntry("mutex-queue", "fixed workers over a ring buffer guarded by sync.Mutex and sync.Cond", true,
 		func(c PoolConfig) core.Pool { return mutexqueue.New(c.Workers, c.QueueSize) }),
@@ -145,7 +148,7 @@ func poolEntry(name, description string, bounded bool, build func(PoolConfig) co
 var limiters = sortedByName("limiter", []LimiterEntry{
 	{
 		Name:        "chan-sem",
-		Description: "a buffered channel as a counting semaphore (the original pattern, the default)",
+		Description: "a buffered channel as a counting semaphore: the simplest bounded limiter in Go, so the default",
 		Bounded:     true,
 		New:         func(n int) core.Limiter { return chansem.New(n) },
 	},

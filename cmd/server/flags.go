@@ -21,7 +21,7 @@ var errHelp = errors.New("help requested")
 // config is what the flags say.
 type config struct {
 	addr            string
-	spec            strategies.Spec // pool, limiter, workers, queue
+	spec            strategies.Spec // pool, limiter, admission limit, workers, queue
 	server          core.Config     // admission and limits
 	shutdownTimeout time.Duration
 	metricsAddr     string
@@ -68,6 +68,7 @@ func parseFlags(args []string, usage io.Writer) (config, error) {
 	fs.StringVar(&admission, "admission", "reject", "when the pool is full: reject (answer BUSY) or block (stop reading: TCP backpressure)")
 	fs.StringVar(&cfg.spec.Pool, "pool", def.Pool, "pool strategy: "+strings.Join(strategies.PoolNames(), ", "))
 	fs.StringVar(&cfg.spec.Limiter, "limiter", def.Limiter, "connection limiter strategy: "+strings.Join(strategies.LimiterNames(), ", "))
+	fs.StringVar(&cfg.spec.Admit, "admit", def.Admit, "adaptive limit on jobs admitted in front of the pool (BUSY past it): "+strings.Join(strategies.AdmitNames(), ", "))
 	fs.DurationVar(&cfg.spec.CodelTarget, "codel-target", codel.DefaultTarget, "queueing delay a standing queue stays above; jobs that waited over twice it are shed (codel, codel-lifo)")
 	fs.DurationVar(&cfg.spec.CodelInterval, "codel-interval", codel.DefaultInterval, "how long the delay must stay above -codel-target before shedding (codel, codel-lifo), and the drain window of adaptive-lifo")
 	fs.BoolVar(&cfg.list, "list", false, "print the registered strategies and exit")

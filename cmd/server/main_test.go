@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -41,6 +42,7 @@ func TestBadFlagsExit2WithOneLine(t *testing.T) {
 		{"admission", []string{"-admission", "maybe"}, "unknown admission policy"},
 		{"pool", []string{"-pool", "nope"}, "valid: "},
 		{"limiter", []string{"-limiter", "nope"}, "valid: "},
+		{"admit", []string{"-admit", "nope"}, "valid: "},
 		{"max-frame 0", []string{"-max-frame", "0"}, "-max-frame 0"},
 		{"max-frame over 32 bits", []string{"-max-frame", "4294967296"}, "-max-frame"},
 		{"bad duration", []string{"-idle-timeout", "soon"}, "invalid value"},
@@ -68,7 +70,7 @@ func TestBadFlagsExit2WithOneLine(t *testing.T) {
 func TestListPrintsRegistry(t *testing.T) {
 	var stdout bytes.Buffer
 	require.Equal(t, 0, mainCode([]string{"-list"}, &stdout, io.Discard))
-	for _, n := range append(strategies.PoolNames(), strategies.LimiterNames()...) {
+	for _, n := range slices.Concat(strategies.PoolNames(), strategies.LimiterNames(), strategies.AdmitNames()) {
 		assert.Contains(t, stdout.String(), n)
 	}
 }
@@ -118,7 +120,8 @@ func TestRunServesAndDrainsOnSignal(t *testing.T) {
 }
 
 func TestMetricsEndpoint(t *testing.T) {
-	cfg, err := parseFlags([]string{"-addr", "127.0.0.1:0", "-metrics-addr", "127.0.0.1:0", "-log-level", "info"}, io.Discard)
+	cfg, err := parseFlags([]string{"-addr", "127.0.0.1:0", "-metrics-addr", "127.0.0.1:0", "-log-level", "info",
+		"-workers", "2", "-admit", "aimd"}, io.Discard)
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -150,6 +153,8 @@ func TestMetricsEndpoint(t *testing.T) {
 	}, 5*time.Second, 10*time.Millisecond, "accepted never counted")
 	assert.Contains(t, string(body), "tcpimg_jobs_completed_total 1")
 	assert.Contains(t, string(body), "tcpimg_connections 1")
+	assert.Contains(t, string(body), "tcpimg_admit_limit ", "the admission limit (2 workers: 2..%d)", 2+core.DefaultQueueSize)
+	assert.Contains(t, string(body), "tcpimg_admit_in_flight 0\n")
 	for name := range metricHelp {
 		assert.Contains(t, string(body), "\ntcpimg_"+name+" ", "described but not collected")
 	}

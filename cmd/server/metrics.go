@@ -40,6 +40,9 @@ var metricHelp = map[string]string{
 	"connections_total":      "Connections served in all.",
 	"pool_workers":           "Workers of the pool (0 for a goroutine per job).",
 	"pool_queued":            "Jobs waiting in the pool's queue.",
+	"admit_limit":            "Jobs the admission limit (-admit) lets be admitted and unfinished at once, now.",
+	"admit_in_flight":        "Jobs holding a slot of the admission limit.",
+	"admit_refused_total":    "Requests refused BUSY at the admission limit (also counted in requests_busy_total).",
 }
 
 func newCollector(srv *core.Server) *collector {
@@ -82,6 +85,11 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	if ps, ok := c.srv.PoolStats(); ok {
 		gauge("pool_workers", float64(ps.Workers))
 		gauge("pool_queued", float64(ps.Queued))
+	}
+	if as, ok := c.srv.AdmitStats(); ok {
+		gauge("admit_limit", float64(as.Limit))
+		gauge("admit_in_flight", float64(as.InFlight))
+		counter("admit_refused_total", as.Refused)
 	}
 }
 

@@ -41,7 +41,7 @@ func run(ctx context.Context, cfg config, stop func(), logOut io.Writer, ready f
 	}
 	ps, _ := srv.PoolStats()
 	log.Info("listening", "addr", ln.Addr().String(), "pool", cfg.spec.Pool, "workers", ps.Workers,
-		"queue", cfg.spec.QueueSize, "admission", cfg.server.Admission.String(), "limiter", cfg.spec.Limiter,
+		"queue", cfg.spec.QueueSize, "admission", cfg.server.Admission.String(), "admit", cfg.spec.Admit, "limiter", cfg.spec.Limiter,
 		"max_conns", cfg.server.Limits.WithDefaults().MaxConns)
 	if ready != nil {
 		ready(ln.Addr().String())
@@ -96,6 +96,11 @@ func printStrategies(w io.Writer) {
 	fmt.Fprintln(tw, "LIMITER\tBOUNDED\tDESCRIPTION")
 	for _, e := range strategies.Limiters() {
 		fmt.Fprintf(tw, "%s\t%v\t%s\n", e.Name, e.Bounded, e.Description)
+	}
+	fmt.Fprintln(tw)
+	fmt.Fprintln(tw, "ADMIT\tADAPTIVE\tDESCRIPTION")
+	for _, e := range strategies.Admitters() {
+		fmt.Fprintf(tw, "%s\t%v\t%s\n", e.Name, e.Adaptive, e.Description)
 	}
 	tw.Flush()
 }
