@@ -134,18 +134,29 @@ func ScenarioNames() []string {
 	return names
 }
 
-// Lookup returns the scenario called name.
+// Lookup returns the scenario called name, from the catalog or the model
+// family.
 func Lookup(name string) (Scenario, error) {
-	i := slices.IndexFunc(catalog, func(s Scenario) bool { return s.Name == name })
+	all := slices.Concat(catalog, modelCatalog)
+	i := slices.IndexFunc(all, func(s Scenario) bool { return s.Name == name })
 	if i < 0 {
-		return Scenario{}, fmt.Errorf("%w: unknown scenario %q (valid: %s)", ErrBadScenario, name, strings.Join(ScenarioNames(), ", "))
+		valid := slices.Concat(ScenarioNames(), ModelScenarioNames())
+		return Scenario{}, fmt.Errorf("%w: unknown scenario %q (valid: %s)", ErrBadScenario, name, strings.Join(valid, ", "))
 	}
-	return catalog[i].clone(), nil
+	return all[i].clone(), nil
 }
 
 // clone copies the slices of s, so that a caller may change its copy.
 func (s Scenario) clone() Scenario {
 	s.Shape = slices.Clone(s.Shape)
 	s.Workload = slices.Clone(s.Workload)
+	if s.Server != nil {
+		srv := *s.Server
+		s.Server = &srv
+	}
+	if s.Model != nil {
+		m := *s.Model
+		s.Model = &m
+	}
 	return s
 }

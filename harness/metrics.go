@@ -83,6 +83,13 @@ type Metrics struct {
 	Series []Sample `json:"series,omitempty"`
 	// Server is the server's own counters after Shutdown.
 	Server core.Stats `json:"server"`
+	// ServerConfig is the configuration the in-process server ran with,
+	// defaults spelled out; nil when the server was out of reach.
+	ServerConfig *ServerConfig `json:"server_config,omitempty"`
+
+	// Model compares the run with queueing theory, for a scenario that
+	// asks (Scenario.Model); nil otherwise.
+	Model *ModelFit `json:"model,omitempty"`
 }
 
 // Sample is one point of a run's time series.
@@ -224,6 +231,9 @@ func (m *Metrics) Figures() []Figure {
 			Figure{float64(m.PeakHeap), "peak-heap-B"},
 			Figure{float64(m.Leaked), "leaked-goroutines"},
 		)
+	}
+	if m.Model != nil {
+		fs = append(fs, m.Model.figures()...)
 	}
 	return fs
 }
