@@ -57,9 +57,9 @@ var modelCatalog = []Scenario{
 // utilisation, measured for d.
 func modelAt(family string, pct int, d time.Duration) Scenario {
 	rho := float64(pct) / 100
-	job, kind, kendall := Sleep(ModelService), "fixed", "D"
+	job, kind, kendall := Sleep(ModelService), "SLEEP of", "D"
 	if family == "mm" {
-		job, kind, kendall = SleepExp(ModelService), "exponential", "M"
+		job, kind, kendall = SleepExp(ModelService), "exponential SLEEP of mean", "M"
 	}
 	tolerance, warm := 0.10, 3*time.Second
 	if pct >= 90 {
@@ -69,7 +69,7 @@ func modelAt(family string, pct int, d time.Duration) Scenario {
 	}
 	return Scenario{
 		Name: fmt.Sprintf("model-%s-%d", family, pct),
-		Description: fmt.Sprintf("Poisson arrivals, %s SLEEP of mean %v, on %d workers at utilisation %.1f: the queue wait against M/%s/%d",
+		Description: fmt.Sprintf("Poisson arrivals, %s %v, on %d workers at utilisation %.1f: the queue wait against M/%s/%d",
 			kind, ModelService, ModelWorkers, rho, kendall, ModelWorkers),
 		Loop: OpenLoop, Clients: modelClients, Inflight: modelInflight,
 		Rate:     rho * ModelWorkers / (ModelService + SleepOvershoot).Seconds(),
