@@ -16,8 +16,9 @@ type loadConn struct {
 	pos    int    // next request of seq; sender only
 	nextID uint64 // sender only
 	// draw draws the lengths of jobs with a Dist; sender only. Each
-	// connection has its own stream, so a run draws the same lengths
-	// whichever connection the open loop hands a request to first.
+	// connection has its own stream of the scenario's seed, numbered by
+	// the connection, so that senders share no lock and a seed draws the
+	// same lengths on every connection.
 	draw *rand.Rand
 	// trace, when not nil, keeps every request's send time and answer,
 	// for a run that checks a queueing model.

@@ -200,7 +200,10 @@ type Figure struct {
 // p999-ns (OK latency; left out when no OK answer was measured, rather than
 // reported as 0), busy/op, late/op (late or unsent, per request due),
 // lost/op (per request of the whole run) and, when the server ran in
-// process, peak-goroutines, peak-heap-B and leaked-goroutines.
+// process, peak-goroutines, peak-heap-B and leaked-goroutines; for a run
+// checked against a model, the model's figures (see [ModelFit]): wait-ms,
+// model-wait-ms, wait-ci-ms, wait-vs-model, little-vs-model, rho,
+// arrival-scv and service-scv.
 func (m *Metrics) Figures() []Figure {
 	fs := []Figure{
 		{m.Achieved(), "imgs/s"},

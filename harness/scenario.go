@@ -120,7 +120,9 @@ type Scenario struct {
 	Seed uint64
 	// Model, when not nil, checks the run against queueing theory: every
 	// request is traced, and the run's Metrics get a [ModelFit]. It needs
-	// Server with a positive Workers, the c of the model.
+	// Server with a positive Workers, the c of the model. A remote target
+	// (cmd/loadgen) must run with that configuration itself, and its
+	// occupancy is not sampled.
 	Model *ModelCheck
 }
 
