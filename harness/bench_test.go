@@ -79,6 +79,9 @@ func appendCapacity(path string) error {
 // scripts/run-model.sh pools them over repetitions. A run that got a BUSY
 // answer, or could not be fitted, fails.
 func BenchmarkModel(b *testing.B) {
+	// A configuration line for benchstat, which applies it to the results
+	// that follow: the family's server, not the matrix's of TestMain.
+	fmt.Printf("server: %s\n", harness.ModelServer())
 	modelRunner.Short = testing.Short()
 	modelRunner.Scale = *scale
 	for _, c := range harness.ModelMatrix(*repBase) {

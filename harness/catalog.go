@@ -117,22 +117,10 @@ func openAt(pct int, what string) Scenario {
 
 // Scenarios returns the catalog, calibration before the open loops that
 // need it. The slice and its scenarios are copies.
-func Scenarios() []Scenario {
-	out := make([]Scenario, len(catalog))
-	for i, s := range catalog {
-		out[i] = s.clone()
-	}
-	return out
-}
+func Scenarios() []Scenario { return clones(catalog) }
 
 // ScenarioNames returns the names of Scenarios, in table order.
-func ScenarioNames() []string {
-	names := make([]string, len(catalog))
-	for i, s := range catalog {
-		names[i] = s.Name
-	}
-	return names
-}
+func ScenarioNames() []string { return nameList(catalog) }
 
 // Lookup returns the scenario called name, from the catalog or the model
 // family.
@@ -144,6 +132,24 @@ func Lookup(name string) (Scenario, error) {
 		return Scenario{}, fmt.Errorf("%w: unknown scenario %q (valid: %s)", ErrBadScenario, name, strings.Join(valid, ", "))
 	}
 	return all[i].clone(), nil
+}
+
+// clones returns copies of the scenarios of a table.
+func clones(table []Scenario) []Scenario {
+	out := make([]Scenario, len(table))
+	for i, s := range table {
+		out[i] = s.clone()
+	}
+	return out
+}
+
+// nameList returns the names of the scenarios of a table, in table order.
+func nameList(table []Scenario) []string {
+	out := make([]string, len(table))
+	for i, s := range table {
+		out[i] = s.Name
+	}
+	return out
 }
 
 // clone copies the slices of s, so that a caller may change its copy.

@@ -76,29 +76,27 @@ func modelAt(family string, pct int, d time.Duration) Scenario {
 		Arrivals: PoissonArrivals,
 		Warmup:   warm, Duration: d,
 		Workload: Workload{job},
-		Server:   &ServerConfig{Workers: ModelWorkers, QueueSize: modelQueue, Admission: core.AdmissionReject},
+		Server:   ptr(ModelServer()),
 		Model:    &ModelCheck{Tolerance: tolerance},
 	}
 }
 
-// ModelScenarios returns the model family, in table order. The slice and
-// its scenarios are copies.
-func ModelScenarios() []Scenario {
-	out := make([]Scenario, len(modelCatalog))
-	for i, s := range modelCatalog {
-		out[i] = s.clone()
-	}
-	return out
+// ModelServer is the server configuration of the model family:
+// ModelWorkers workers, a queue longer than the requests the family can
+// have in flight, so that it never sheds, and BUSY when full, so that a
+// queue that did shed shows as BUSY answers rather than as waits.
+func ModelServer() ServerConfig {
+	return ServerConfig{Workers: ModelWorkers, QueueSize: modelQueue, Admission: core.AdmissionReject}
 }
 
+func ptr[T any](v T) *T { return &v }
+
+// ModelScenarios returns the model family, in table order. The slice and
+// its scenarios are copies.
+func ModelScenarios() []Scenario { return clones(modelCatalog) }
+
 // ModelScenarioNames returns the names of ModelScenarios, in table order.
-func ModelScenarioNames() []string {
-	names := make([]string, len(modelCatalog))
-	for i, s := range modelCatalog {
-		names[i] = s.Name
-	}
-	return names
-}
+func ModelScenarioNames() []string { return nameList(modelCatalog) }
 
 // ModelStrategies are the strategies the model family runs: the default
 // pool and the one whose queue is a mutex and a slice, two ways of

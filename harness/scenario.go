@@ -112,11 +112,12 @@ type Scenario struct {
 	// Arrivals is how an open loop spreads its requests in time; the zero
 	// value, EvenArrivals, spaces them evenly.
 	Arrivals Arrivals
-	// Seed seeds the scenario's random draws: Poisson arrival times and
-	// the service times of jobs with a [Dist]. Each connection draws from
-	// its own stream of it, so a run is reproducible whatever the order
-	// in which connections send; repetitions that are meant to be
-	// independent samples use different seeds.
+	// Seed seeds the scenario's random draws: Poisson arrival times, and
+	// the service times of jobs with a [Dist], which each connection
+	// draws from its own stream so that senders share no lock. The same
+	// seed draws the same schedule and the same lengths on each
+	// connection; repetitions meant as independent samples use different
+	// seeds.
 	Seed uint64
 	// Model, when not nil, checks the run against queueing theory: every
 	// request is traced, and the run's Metrics get a [ModelFit]. It needs

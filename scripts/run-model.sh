@@ -32,23 +32,14 @@ set -euo pipefail
 shopt -s lastpipe
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# shellcheck source=scripts/results.sh
+. scripts/results.sh
 
 count=${COUNT:-6}
 scale=${SCALE:-1}
 [[ $count =~ ^[1-9][0-9]*$ ]] || { echo "run-model: COUNT=$count is not a positive number" >&2; exit 2; }
 
-dirty=
-if [[ -n $(git status --porcelain --untracked-files=no 2>/dev/null) ]]; then
-	dirty=-dirty
-fi
-commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$dirty
-out=${OUT:-results/model-$(date -u +%Y-%m-%d)-$commit}
-if [[ -e $out/raw.txt ]]; then
-	echo "run-model: $out/raw.txt exists; remove the folder or set OUT=" >&2
-	exit 2
-fi
-mkdir -p "$out"
-out=$(cd "$out" && pwd)
+results_folder run-model "results/model-$(date -u +%Y-%m-%d)"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -63,16 +54,7 @@ go test -c -o "$tmp/harness.test" ./harness
 mapfile -t scenarios < <(awk '/^MODEL SCENARIO/ { m = 1; next } m && NF == 0 { exit } m { print $1 }' "$tmp/list")
 total=$((${#scenarios[@]} * 2 * count))
 
-cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)
-{
-	echo "machine: $(uname -srm), $(getconf _NPROCESSORS_ONLN) CPUs${cpu:+, $cpu}"
-	echo "go-version: $(go env GOVERSION)"
-	echo "gomaxprocs: ${GOMAXPROCS:-$(getconf _NPROCESSORS_ONLN)}"
-	echo "commit: $(git rev-parse HEAD 2>/dev/null || echo unknown)$dirty"
-	echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-	echo "repetitions: $count"
-	echo "scale: $scale"
-} >"$out/raw.txt"
+results_header "$count" "$scale" >"$out/raw.txt"
 : >"$out/conditions.txt"
 
 echo "run-model: ${#scenarios[@]} scenarios x 2 strategies x $count repetitions into $out" >&2
@@ -80,7 +62,7 @@ done_runs=0
 failed=0
 start=$SECONDS
 for ((rep = 0; rep < count; rep++)); do
-	echo "rep $rep: load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)" >>"$out/conditions.txt"
+	echo "rep $rep: load average $(load_average)" >>"$out/conditions.txt"
 	# A run that fails its check (a BUSY answer, a load past saturation)
 	# fails the benchmark, but the series goes on: model.txt marks the cell.
 	if ! "$tmp/harness.test" -test.run '^$' -test.bench '^BenchmarkModel$' \
@@ -102,7 +84,7 @@ for ((rep = 0; rep < count; rep++)); do
 		failed=1
 	fi
 done
-echo "rep end: load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)" >>"$out/conditions.txt"
+echo "rep end: load average $(load_average)" >>"$out/conditions.txt"
 
 echo "run-model: benchstat" >&2
 stat=(go tool benchstat -col "/strategy@(chan-pool mutex-queue)" -row /scenario)
