@@ -53,3 +53,6 @@ func FitSeries(workers int, gaps, waits, services, sojourns []float64) *ModelFit
 	f.Invalid = f.fit(gaps, waits, services, sojourns)
 	return f
 }
+
+// Resolved is ServerConfig.resolved.
+func (c ServerConfig) Resolved() ServerConfig { return c.resolved() }

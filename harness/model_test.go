@@ -270,9 +270,8 @@ func TestModelSmoke(t *testing.T) {
 			assert.Zero(t, r.Lost, "lost")
 			assert.Zero(t, r.Status[core.StatusBusy], "the queue never sheds")
 			assert.Zero(t, r.Leaked, "goroutines left after Shutdown")
-			want := *cell.Scenario.Server
-			want.Limiter = r.ServerConfig.Limiter // spelled out by the run
-			assert.Equal(t, &want, r.ServerConfig, "the scenario's server, not the runner's")
+			want := cell.Scenario.Server.Resolved()
+			assert.Equal(t, &want, r.ServerConfig, "the scenario's server, not the runner's, defaults spelled out")
 			require.NotNil(t, r.Model)
 			assert.Empty(t, r.Model.Invalid)
 			assert.Equal(t, harness.ModelWorkers, r.Model.Workers)
