@@ -65,14 +65,8 @@ func parseModel(args []string, usage io.Writer) (command, error) {
 	if err := parseFlagSet(fs, "loadgen model -in DIR", args, usage); err != nil {
 		return nil, err
 	}
-	switch {
-	case fs.NArg() > 0:
-		return nil, fmt.Errorf("model: unexpected argument %q", fs.Arg(0))
-	case c.in == "":
-		return nil, errors.New("model: -in is required")
-	}
-	if fi, err := os.Stat(c.in); err != nil || !fi.IsDir() {
-		return nil, fmt.Errorf("model: -in %s is not a folder", c.in)
+	if err := checkIn("model", fs, c.in); err != nil {
+		return nil, err
 	}
 	return &c, nil
 }

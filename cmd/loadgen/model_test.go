@@ -83,7 +83,7 @@ func TestModelBadInput(t *testing.T) {
 	}{
 		{"without -in", []string{"model"}, "model: -in is required"},
 		{"stray argument", []string{"model", "-in", t.TempDir(), "x"}, `model: unexpected argument "x"`},
-		{"missing folder", []string{"model", "-in", filepath.Join(t.TempDir(), "nope")}, "is not a folder"},
+		{"missing folder", []string{"model", "-in", filepath.Join(t.TempDir(), "nope")}, "no such folder"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
