@@ -25,10 +25,12 @@ import (
 const (
 	// ModelWorkers is the c of the model family's M/M/c and M/D/c.
 	ModelWorkers = 2
-	// ModelService is the family's mean service time. Against the
+	// ModelService is the family's mean service time: long against the
 	// millisecond granularity of Go's timers on an idle runtime (a SLEEP
-	// overshoots, the pacer bunches arrivals) it is long; against the
-	// length of the runs, short.
+	// overshoots by a few percent of it, the pacer bunches arrivals a
+	// little), short against the length of the runs, which grows with it
+	// for the same number of arrivals: at 20 ms the family would take
+	// over two hours.
 	ModelService = 10 * time.Millisecond
 	// SleepOvershoot is how much longer than asked a SLEEP of about
 	// ModelService lasts on an idle Go runtime here. The family's rates
