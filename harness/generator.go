@@ -114,7 +114,7 @@ func (g *Generator) Run(ctx context.Context, s Scenario, capacity float64) (*Met
 	}
 	counts := t.Counts()
 	m.fill(&counts)
-	if s.steady() {
+	if s.steady() && m.Window.Set() {
 		m.Steady = CheckSteady(&m.Window)
 	}
 	if s.CountsJobs() {

@@ -92,6 +92,11 @@ type Scenario struct {
 	// less than its steady state does. At 120% of a capacity of 576/s a
 	// queue of 64 takes 0.55 s to fill.
 	FillQueue bool
+	// byRequest counts a run's answers by the request they answer rather
+	// than by their arrival in the measured period. [Short] sets it: a
+	// shortened period is shorter than one job's latency under the race
+	// detector, and a shortened run checks correctness, not rates.
+	byRequest bool
 
 	// Workload is the mix of requests; it must not be empty.
 	Workload Workload
