@@ -1,6 +1,7 @@
 package core
 
 import (
+	"crypto/tls"
 	"fmt"
 	"log/slog"
 	"runtime"
@@ -63,6 +64,14 @@ type Config struct {
 	// from accept to close, and the accept loop waits for a free slot. Nil
 	// means a buffered-channel semaphore of Limits.MaxConns slots.
 	Limiter Limiter
+	// TLS, when not nil, makes every connection a TLS server connection
+	// with this configuration (see internal/tlsconf for tcpimg's defaults:
+	// TLS 1.3, client certificates verified when a client CA is given).
+	// The handshake runs in the connection's own goroutine once it holds
+	// a limiter slot, so a connection still in its handshake counts
+	// against Limits.MaxConns and the accept loop never waits on one; it
+	// is bounded by Limits.HandshakeTimeout. Nil serves plain TCP.
+	TLS *tls.Config
 	// Limits bounds frames, images, timeouts and connections; zero fields
 	// take PROTOCOL.md's defaults.
 	Limits Limits

@@ -26,6 +26,10 @@ type Limits struct {
 	// WriteTimeout bounds writing one batch of responses while the client
 	// does not read. Default 10 s.
 	WriteTimeout time.Duration
+	// HandshakeTimeout bounds a TLS handshake, from the connection being
+	// accepted (its limiter slot taken) to the handshake's end; a client
+	// that stalls it is cut off. Only with Config.TLS. Default 10 s.
+	HandshakeTimeout time.Duration
 	// MaxConns bounds connections served at once when the server builds its
 	// own Limiter; further connections wait. Default 256.
 	MaxConns int
@@ -41,14 +45,15 @@ type Limits struct {
 
 // Defaults of PROTOCOL.md.
 const (
-	DefaultMaxFrame     = 32 << 20
-	DefaultMaxPixels    = 40_000_000
-	DefaultMaxInflight  = 64
-	DefaultFrameTimeout = 10 * time.Second
-	DefaultIdleTimeout  = 60 * time.Second
-	DefaultWriteTimeout = 10 * time.Second
-	DefaultMaxConns     = 256
-	DefaultMaxMemory    = 1 << 30
+	DefaultMaxFrame         = 32 << 20
+	DefaultMaxPixels        = 40_000_000
+	DefaultMaxInflight      = 64
+	DefaultFrameTimeout     = 10 * time.Second
+	DefaultIdleTimeout      = 60 * time.Second
+	DefaultWriteTimeout     = 10 * time.Second
+	DefaultHandshakeTimeout = 10 * time.Second
+	DefaultMaxConns         = 256
+	DefaultMaxMemory        = 1 << 30
 )
 
 // DefaultLimits returns the limits PROTOCOL.md gives as defaults.
@@ -74,6 +79,9 @@ func (l Limits) WithDefaults() Limits {
 	if l.WriteTimeout == 0 {
 		l.WriteTimeout = DefaultWriteTimeout
 	}
+	if l.HandshakeTimeout == 0 {
+		l.HandshakeTimeout = DefaultHandshakeTimeout
+	}
 	if l.MaxConns == 0 {
 		l.MaxConns = DefaultMaxConns
 	}
@@ -90,7 +98,7 @@ func (l Limits) Validate() error {
 		return fmt.Errorf("max-pixels %d is negative", l.MaxPixels)
 	case l.MaxInflight < 0:
 		return fmt.Errorf("max-inflight %d is negative", l.MaxInflight)
-	case l.FrameTimeout < 0, l.IdleTimeout < 0, l.WriteTimeout < 0:
+	case l.FrameTimeout < 0, l.IdleTimeout < 0, l.WriteTimeout < 0, l.HandshakeTimeout < 0:
 		return fmt.Errorf("timeouts must not be negative")
 	case l.MaxConns < 0:
 		return fmt.Errorf("max-conns %d is negative", l.MaxConns)
