@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tcpimg/tcpimg/core"
+	"github.com/tcpimg/tcpimg/internal/tlsconf"
 	"github.com/tcpimg/tcpimg/strategies"
 )
 
@@ -36,7 +38,9 @@ type config struct {
 	limiter         string
 	limits          core.Limits
 	shutdownTimeout time.Duration
-	metricsAddr     string
+	drainDelay      time.Duration
+	adminAddr       string
+	tls             *tls.Config // nil: plain TCP
 	logLevel        string
 	logFormat       string
 	list            bool
@@ -50,6 +54,7 @@ func parseFlags(args []string, usage io.Writer) (config, error) {
 		cfg       config
 		admission string
 		maxFrame  uint64
+		tlsFiles  tlsconf.ServerFiles
 	)
 	fs := flag.NewFlagSet("server", flag.ContinueOnError)
 	fs.StringVar(&cfg.addr, "addr", ":8082", "address to listen on (host:port)")
@@ -67,8 +72,11 @@ func parseFlags(args []string, usage io.Writer) (config, error) {
 	fs.DurationVar(&cfg.limits.WriteTimeout, "write-timeout", d.WriteTimeout, "time to write responses while the client does not read")
 	fs.IntVar(&cfg.limits.MaxConns, "max-conns", d.MaxConns, "connections served at once; more wait to be accepted")
 	fs.Int64Var(&cfg.limits.MaxMemory, "max-memory", d.MaxMemory, "request payload bytes held at once across connections; past it readers wait (backpressure)")
+	fs.DurationVar(&cfg.limits.HandshakeTimeout, "handshake-timeout", d.HandshakeTimeout, "time a TLS client has to complete its handshake")
 	fs.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 30*time.Second, "how long shutdown waits for accepted jobs")
-	fs.StringVar(&cfg.metricsAddr, "metrics-addr", "", "serve Prometheus metrics at http://ADDR/metrics (off when empty)")
+	fs.DurationVar(&cfg.drainDelay, "drain-delay", 0, "on SIGINT/SIGTERM, keep serving this long with /readyz answering 503, so a balancer stops sending work, before shutdown")
+	fs.StringVar(&cfg.adminAddr, "admin-addr", "", "serve /metrics, /debug/pprof/, /healthz, /readyz and /stats over HTTP at this `host:port` (off when empty)")
+	tlsFiles.AddFlags(fs)
 	fs.StringVar(&cfg.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.StringVar(&cfg.logFormat, "log-format", "text", "log format: text or json")
 	fs.SetOutput(io.Discard)
@@ -105,7 +113,9 @@ func parseFlags(args []string, usage io.Writer) (config, error) {
 		{cfg.limits.FrameTimeout <= 0, fmt.Sprintf("-frame-timeout %v must be positive", cfg.limits.FrameTimeout)},
 		{cfg.limits.IdleTimeout <= 0, fmt.Sprintf("-idle-timeout %v must be positive", cfg.limits.IdleTimeout)},
 		{cfg.limits.WriteTimeout <= 0, fmt.Sprintf("-write-timeout %v must be positive", cfg.limits.WriteTimeout)},
+		{cfg.limits.HandshakeTimeout <= 0, fmt.Sprintf("-handshake-timeout %v must be positive", cfg.limits.HandshakeTimeout)},
 		{cfg.shutdownTimeout <= 0, fmt.Sprintf("-shutdown-timeout %v must be positive", cfg.shutdownTimeout)},
+		{cfg.drainDelay < 0, fmt.Sprintf("-drain-delay %v must not be negative", cfg.drainDelay)},
 		{!validLevel(cfg.logLevel), fmt.Sprintf("-log-level %q: want debug, info, warn or error", cfg.logLevel)},
 		{cfg.logFormat != "text" && cfg.logFormat != "json", fmt.Sprintf("-log-format %q: want text or json", cfg.logFormat)},
 	}
@@ -117,10 +127,13 @@ func parseFlags(args []string, usage io.Writer) (config, error) {
 	if err := checkAddr("-addr", cfg.addr); err != nil {
 		return cfg, err
 	}
-	if cfg.metricsAddr != "" {
-		if err := checkAddr("-metrics-addr", cfg.metricsAddr); err != nil {
+	if cfg.adminAddr != "" {
+		if err := checkAddr("-admin-addr", cfg.adminAddr); err != nil {
 			return cfg, err
 		}
+	}
+	if cfg.tls, err = tlsFiles.Config(); err != nil {
+		return cfg, err
 	}
 	// Names are checked here so a typo fails before anything starts.
 	if _, err := strategies.NewLimiter(cfg.limiter, 1); err != nil {

@@ -1,0 +1,29 @@
+package admin
+
+import (
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tcpimg/tcpimg/core"
+)
+
+// TestCollectorSendsWhatItDescribes: every metric described is collected,
+// so the help texts cannot drift from what a scrape holds.
+func TestCollectorSendsWhatItDescribes(t *testing.T) {
+	srv := core.NewServer(core.Config{Workers: 1})
+	defer srv.Close()
+	pool := core.NewWorkerPool(1, core.NewChanQueue(1))
+	defer pool.Shutdown(t.Context())
+	c := newCollector(srv, pool)
+	reg := prometheus.NewPedanticRegistry()
+	require.NoError(t, reg.Register(c))
+	families, err := reg.Gather()
+	require.NoError(t, err)
+	assert.Len(t, families, len(metricHelp))
+	for _, f := range families {
+		assert.Len(t, f.GetMetric(), 1, f.GetName())
+	}
+}
