@@ -19,7 +19,6 @@ package admin
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/pprof"
@@ -38,8 +37,6 @@ import (
 // Serve runs; Shutdown stops.
 type Server struct {
 	srv      *core.Server
-	pool     core.Pool
-	log      *slog.Logger
 	started  time.Time
 	draining atomic.Bool
 	peaks    procstat.Peaks
@@ -47,13 +44,9 @@ type Server struct {
 	served   atomic.Bool
 }
 
-// New returns the endpoints of srv, whose jobs run on pool (for the pool's
-// gauges; it may be nil). log receives errors; nil means slog.Default().
-func New(srv *core.Server, pool core.Pool, log *slog.Logger) *Server {
-	if log == nil {
-		log = slog.Default()
-	}
-	a := &Server{srv: srv, pool: pool, log: log, started: time.Now()}
+// New returns the endpoints of srv.
+func New(srv *core.Server) *Server {
+	a := &Server{srv: srv, started: time.Now()}
 	a.hs = &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 5 * time.Second}
 	return a
 }
@@ -62,7 +55,7 @@ func New(srv *core.Server, pool core.Pool, log *slog.Logger) *Server {
 // on http.DefaultServeMux is exposed.
 func (a *Server) Handler() http.Handler {
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(newCollector(a.srv, a.pool), collectors.NewGoCollector(),
+	reg.MustRegister(newCollector(a.srv), collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))

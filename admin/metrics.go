@@ -12,7 +12,6 @@ import (
 // and costs nothing between scrapes.
 type collector struct {
 	srv  *core.Server
-	pool core.Pool
 	desc map[string]*prometheus.Desc
 }
 
@@ -35,8 +34,8 @@ var metricHelp = map[string]string{
 	"pool_queued":                    "Jobs waiting in the pool's queue.",
 }
 
-func newCollector(srv *core.Server, pool core.Pool) *collector {
-	c := &collector{srv: srv, pool: pool, desc: map[string]*prometheus.Desc{}}
+func newCollector(srv *core.Server) *collector {
+	c := &collector{srv: srv, desc: map[string]*prometheus.Desc{}}
 	for name, help := range metricHelp {
 		c.desc[name] = prometheus.NewDesc("tcpimg_"+name, help, nil, nil)
 	}
@@ -73,8 +72,7 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	counter("connections_total", st.Conns)
 	counter("tls_handshakes_failed_total", st.HandshakesFailed)
 	counter("tls_client_certs_refused_total", st.CertsRefused)
-	if sp, ok := c.pool.(core.StatsPool); ok {
-		ps := sp.Stats()
+	if ps, ok := c.srv.PoolStats(); ok {
 		gauge("pool_workers", float64(ps.Workers))
 		gauge("pool_queued", float64(ps.Queued))
 	}

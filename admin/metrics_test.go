@@ -13,11 +13,10 @@ import (
 // TestCollectorSendsWhatItDescribes: every metric described is collected,
 // so the help texts cannot drift from what a scrape holds.
 func TestCollectorSendsWhatItDescribes(t *testing.T) {
-	srv := core.NewServer(core.Config{Workers: 1})
+	srv, err := core.NewServer(core.Config{Pool: core.NewWorkerPool(1, core.NewChanQueue(1))})
+	require.NoError(t, err)
 	defer srv.Close()
-	pool := core.NewWorkerPool(1, core.NewChanQueue(1))
-	defer pool.Shutdown(t.Context())
-	c := newCollector(srv, pool)
+	c := newCollector(srv)
 	reg := prometheus.NewPedanticRegistry()
 	require.NoError(t, reg.Register(c))
 	families, err := reg.Gather()

@@ -52,8 +52,7 @@ func (a *Server) snapshot() Stats {
 		Ready:         a.Ready(),
 		UptimeSeconds: time.Since(a.started).Seconds(),
 	}
-	if sp, ok := a.pool.(core.StatsPool); ok {
-		ps := sp.Stats()
+	if ps, ok := a.srv.PoolStats(); ok {
 		s.Pool = &ps
 	}
 	return s

@@ -74,7 +74,10 @@ func benchServer(b *testing.B, cfg core.Config) string {
 	if err != nil {
 		b.Fatal(err)
 	}
-	srv := core.NewServer(cfg)
+	srv, err := core.NewServer(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
 	go srv.Serve(ln)
 	b.Cleanup(func() { srv.Close() })
 	return ln.Addr().String()
@@ -89,7 +92,7 @@ func benchServer(b *testing.B, cfg core.Config) string {
 // is not charged to the server. nominal-efficiency uses 2 ms instead.
 func BenchmarkServerOverhead(b *testing.B) {
 	const workers, spin = 2, 2 * time.Millisecond
-	addr := benchServer(b, core.Config{Workers: workers, QueueSize: 128})
+	addr := benchServer(b, core.Config{Pool: chanPool(workers, 128)})
 	h := core.RequestHeader{Op: core.OpSpin, Arg1: uint32(spin.Microseconds())}
 	b.ResetTimer()
 	start := time.Now()

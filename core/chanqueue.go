@@ -5,8 +5,8 @@ import (
 	"sync"
 )
 
-// ChanQueue is a Queue over a buffered channel: the project's original
-// pattern and the server's default. A capacity of 0 gives a queue that
+// ChanQueue is a Queue over a buffered channel: the pattern most Go servers
+// write first, and the server's default. A capacity of 0 gives a queue that
 // accepts a task only when a worker is already waiting for one.
 type ChanQueue struct {
 	// Read by every push and pop, never written after NewChanQueue.

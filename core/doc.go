@@ -12,9 +12,10 @@
 // small interfaces [Pool] and [Limiter], and a fixed-worker pool can be built
 // from any [Queue] with [NewWorkerPool]. The package strategies holds the
 // implementations and a registry that names them. When a Config leaves them
-// nil, the Server uses the defaults the project started with: fixed workers
-// reading a buffered channel ([NewChanQueue]) and a buffered-channel
-// semaphore ([NewChanLimiter]).
+// nil, the Server uses the simplest bounded patterns in Go, kept here so that
+// a zero Config works without that package: fixed workers reading a buffered
+// channel ([NewChanQueue]) and a buffered-channel semaphore
+// ([NewChanLimiter]). The registry's defaults are these same types.
 //
 // Errors are classified with errors.Is against the sentinels in errors.go,
 // and [StatusOf] maps them to wire status codes in one place.

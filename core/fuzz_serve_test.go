@@ -36,9 +36,8 @@ func FuzzServeStream(f *testing.F) {
 
 	const maxFrame = 1 << 16
 	cfg := core.Config{
-		Workers:   2,
-		QueueSize: 64,
-		Logger:    slog.New(slog.DiscardHandler),
+		Pool:   chanPool(2, 64),
+		Logger: slog.New(slog.DiscardHandler),
 		Process: func(ctx context.Context, h *core.RequestHeader, payload []byte, out *bytes.Buffer) error {
 			out.Write(payload[:min(len(payload), 8)])
 			return nil
@@ -52,7 +51,10 @@ func FuzzServeStream(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	srv := core.NewServer(cfg)
+	srv, err := core.NewServer(cfg)
+	if err != nil {
+		f.Fatal(err)
+	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	f.Cleanup(func() {

@@ -32,7 +32,9 @@ func startServer(t *testing.T, cfg core.Config) *testServer {
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	ts := &testServer{Server: core.NewServer(cfg), Addr: ln.Addr().String(), serve: make(chan error, 1)}
+	srv, err := core.NewServer(cfg)
+	require.NoError(t, err)
+	ts := &testServer{Server: srv, Addr: ln.Addr().String(), serve: make(chan error, 1)}
 	go func() { ts.serve <- ts.Serve(ln) }()
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
@@ -103,20 +105,17 @@ func forEachPool(t *testing.T, body func(t *testing.T, pool string)) {
 	}
 }
 
-// withPool sets cfg.Pool to the named strategy sized by cfg.Workers and
-// cfg.QueueSize (with Config's meaning: 0 is the default queue, negative
-// none).
-func withPool(t *testing.T, pool string, cfg core.Config) core.Config {
+// withPool sets cfg.Pool to the named strategy sized by size, through the
+// same assembly as the server command (strategies.Spec.Apply).
+func withPool(t *testing.T, pool string, size strategies.PoolConfig, cfg core.Config) core.Config {
 	t.Helper()
-	q := cfg.QueueSize
-	switch {
-	case q == 0:
-		q = core.DefaultQueueSize
-	case q < 0:
-		q = 0
-	}
-	p, err := strategies.NewPool(pool, strategies.PoolConfig{Workers: cfg.Workers, QueueSize: q})
+	cfg, err := strategies.Spec{Pool: pool, PoolConfig: size}.Apply(cfg)
 	require.NoError(t, err)
-	cfg.Pool = p
 	return cfg
+}
+
+// chanPool is the server's default pool with its size spelled out: workers
+// over a buffered channel of queue slots (0 for a hand-off).
+func chanPool(workers, queue int) core.Pool {
+	return core.NewWorkerPool(workers, core.NewChanQueue(queue))
 }

@@ -29,12 +29,15 @@ func BenchmarkStuckReader(b *testing.B) {
 		b.Run(fmt.Sprintf("stuck=%d", stuck), func(b *testing.B) {
 			h := newHook(stuckBig)
 			b.Cleanup(func() { h.abOnce.Do(func() { close(h.abort) }) })
-			srv := core.NewServer(core.Config{
-				Workers: 2,
+			srv, err := core.NewServer(core.Config{
+				Pool:    chanPool(2, core.DefaultQueueSize),
 				Process: h.process,
 				Logger:  slog.New(slog.DiscardHandler),
 				Limits:  core.Limits{WriteTimeout: 10 * time.Minute},
 			})
+			if err != nil {
+				b.Fatal(err)
+			}
 			ln, err := net.Listen("tcp", "127.0.0.1:0")
 			if err != nil {
 				b.Fatal(err)

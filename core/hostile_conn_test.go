@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tcpimg/tcpimg/core"
+	"github.com/tcpimg/tcpimg/strategies"
 )
 
 // trickle writes prefix at once and then data one byte per tick, until all
@@ -64,7 +65,7 @@ func TestHostileSlowloris(t *testing.T) {
 	forEachTransport(t, func(t *testing.T, tr transport) {
 		forEachPool(t, func(t *testing.T, pool string) {
 			t.Parallel()
-			ts := startServer(t, withPool(t, pool, core.Config{Workers: 1, TLS: tr.server, Limits: core.Limits{
+			ts := startServer(t, withPool(t, pool, strategies.PoolConfig{Workers: 1, QueueSize: core.DefaultQueueSize}, core.Config{TLS: tr.server, Limits: core.Limits{
 				FrameTimeout: frameTimeout, IdleTimeout: 20 * time.Second}}))
 			type trickler struct {
 				c     *core.ClientConn
@@ -110,7 +111,7 @@ func TestHostileIdle(t *testing.T) {
 	}
 	forEachPool(t, func(t *testing.T, pool string) {
 		t.Parallel()
-		ts := startServer(t, withPool(t, pool, core.Config{Workers: 2, Limits: core.Limits{IdleTimeout: idle}}))
+		ts := startServer(t, withPool(t, pool, strategies.PoolConfig{Workers: 2, QueueSize: core.DefaultQueueSize}, core.Config{Limits: core.Limits{IdleTimeout: idle}}))
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
 				c := dial(t, ts.Addr)
@@ -153,7 +154,7 @@ func TestHostileStuckReader(t *testing.T) {
 		h := newHook(stuckBig)
 		// The write timeout only needs to outlast the other clients' few
 		// milliseconds of work; it is a wide margin for a loaded machine.
-		ts := startHooked(t, pool, core.Config{Workers: 2, QueueSize: 64, Admission: core.AdmissionBlock,
+		ts := startHooked(t, pool, strategies.PoolConfig{Workers: 2, QueueSize: 64}, core.Config{Admission: core.AdmissionBlock,
 			Limits: core.Limits{WriteTimeout: 2 * time.Second}}, h)
 		stuck := dialNoRead(t, ts.Addr, rcvbuf)
 		sendAll(t, stuck, repeat(n, 0, markBig)...)
@@ -221,7 +222,7 @@ func TestHostileStuckReaderDropsQueued(t *testing.T) {
 	forEachPool(t, func(t *testing.T, pool string) {
 		t.Parallel()
 		h := newHook(stuckBig)
-		ts := startHooked(t, pool, core.Config{Workers: holders, QueueSize: 64, Admission: core.AdmissionBlock,
+		ts := startHooked(t, pool, strategies.PoolConfig{Workers: holders, QueueSize: 64}, core.Config{Admission: core.AdmissionBlock,
 			Limits: core.Limits{WriteTimeout: 300 * time.Millisecond}}, h)
 		stuck := dialNoRead(t, ts.Addr, rcvbuf)
 		require.Greater(t, big*stuckBig, socketBufferBound(rcvbuf))
@@ -269,7 +270,7 @@ func TestHostileDisconnectMidBatch(t *testing.T) {
 			t.Run(tt.name, func(t *testing.T) {
 				checkFDs(t)
 				h := newHook(0)
-				ts := startHooked(t, pool, core.Config{Workers: 2, QueueSize: 64}, h)
+				ts := startHooked(t, pool, strategies.PoolConfig{Workers: 2, QueueSize: 64}, core.Config{}, h)
 				other, gone := dial(t, ts.Addr), dial(t, ts.Addr)
 				sendAll(t, other, marked(1, markHold))
 				h.waitHeld(t, 1)

@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tcpimg/tcpimg/core"
+	"github.com/tcpimg/tcpimg/strategies"
 )
 
 // Marks select what the fault hook does with a NOOP job. They travel in
@@ -143,10 +144,10 @@ func (h *hook) waitGone(t *testing.T) {
 
 // startHooked starts a server running the named pool with h as its
 // operation hook; h's waits are aborted before the server drains.
-func startHooked(t *testing.T, pool string, cfg core.Config, h *hook) *testServer {
+func startHooked(t *testing.T, pool string, size strategies.PoolConfig, cfg core.Config, h *hook) *testServer {
 	t.Helper()
 	cfg.Process = h.process
-	ts := startServer(t, withPool(t, pool, cfg))
+	ts := startServer(t, withPool(t, pool, size, cfg))
 	t.Cleanup(func() { h.abOnce.Do(func() { close(h.abort) }) })
 	return ts
 }

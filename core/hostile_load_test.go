@@ -35,7 +35,7 @@ func TestHostileConnectionFlood(t *testing.T) {
 	const flood, maxConns = 2000, 64
 	forEachPool(t, func(t *testing.T, pool string) {
 		checkFDs(t)
-		ts := startServer(t, withPool(t, pool, core.Config{Workers: 2, Admission: core.AdmissionBlock,
+		ts := startServer(t, withPool(t, pool, strategies.PoolConfig{Workers: 2, QueueSize: core.DefaultQueueSize}, core.Config{Admission: core.AdmissionBlock,
 			Limits: core.Limits{MaxConns: maxConns}}))
 		var answered atomic.Int64
 		enough := make(chan struct{})
@@ -177,7 +177,7 @@ func TestHostileShutdownUnderLoad(t *testing.T) {
 	}
 	forEachPool(t, func(t *testing.T, pool string) {
 		checkFDs(t)
-		ts := startServer(t, withPool(t, pool, core.Config{Workers: workers, QueueSize: 8}))
+		ts := startServer(t, withPool(t, pool, strategies.PoolConfig{Workers: workers, QueueSize: 8}, core.Config{}))
 		stop := make(chan struct{})
 		var loads []*loadConn
 		for range conns {
@@ -291,7 +291,7 @@ func TestHostileMemoryOverload(t *testing.T) {
 		if !bounded[pool] {
 			t.Skip("an unbounded pool holds every job it is offered: no bound to assert")
 		}
-		ts := startServer(t, withPool(t, pool, core.Config{Workers: workers, QueueSize: queue,
+		ts := startServer(t, withPool(t, pool, strategies.PoolConfig{Workers: workers, QueueSize: queue}, core.Config{
 			Limits: core.Limits{MaxInflight: window}}))
 		runtime.GC()
 		base := liveHeap()

@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tcpimg/tcpimg/core"
+	"github.com/tcpimg/tcpimg/strategies"
 	"github.com/tcpimg/tcpimg/testdata/gen/hostile"
 )
 
@@ -48,7 +49,7 @@ func TestHostileFrameLength(t *testing.T) {
 		{"just over the limit, payload pushed", core.DefaultMaxFrame + 1, 256 << 10},
 	}
 	forEachPool(t, func(t *testing.T, pool string) {
-		ts := startServer(t, withPool(t, pool, core.Config{Workers: 1}))
+		ts := startServer(t, withPool(t, pool, strategies.PoolConfig{Workers: 1, QueueSize: core.DefaultQueueSize}, core.Config{}))
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
 				c := dial(t, ts.Addr)
@@ -94,7 +95,7 @@ func TestHostileFramingLost(t *testing.T) {
 		{"length over the limit", rawHeader("TIMQ", 1, 0, 0, 0, 7, 0, 0, 0, 4097), core.StatusTooLarge, 7},
 	}
 	forEachPool(t, func(t *testing.T, pool string) {
-		ts := startServer(t, withPool(t, pool, core.Config{Limits: core.Limits{MaxFrame: 4096}}))
+		ts := startServer(t, withPool(t, pool, strategies.PoolConfig{QueueSize: core.DefaultQueueSize}, core.Config{Limits: core.Limits{MaxFrame: 4096}}))
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
 				c := dial(t, ts.Addr)
@@ -138,7 +139,7 @@ func TestHostileBadArguments(t *testing.T) {
 		{"thumbnail 0x0", rawHeader("TIMQ", 1, 1, 0, 0, 0, 0, 0, 0, 0)},
 	}
 	forEachPool(t, func(t *testing.T, pool string) {
-		ts := startServer(t, withPool(t, pool, core.Config{Workers: 2, Admission: core.AdmissionBlock}))
+		ts := startServer(t, withPool(t, pool, strategies.PoolConfig{Workers: 2, QueueSize: core.DefaultQueueSize}, core.Config{Admission: core.AdmissionBlock}))
 		c := dial(t, ts.Addr)
 		// One write: bad request i has id 2i+1, the NOOP after it id 2i+2.
 		var frames bytes.Buffer
@@ -183,7 +184,7 @@ func TestHostileDecompressionBombs(t *testing.T) {
 	}
 	forEachPool(t, func(t *testing.T, pool string) {
 		h := newHook(0)
-		ts := startHooked(t, pool, core.Config{Workers: 1, QueueSize: 4}, h)
+		ts := startHooked(t, pool, strategies.PoolConfig{Workers: 1, QueueSize: 4}, core.Config{}, h)
 		c := dial(t, ts.Addr)
 		warm(t, c)
 		busy := dial(t, ts.Addr)
@@ -252,7 +253,7 @@ func TestHostileCorruptImages(t *testing.T) {
 		{"empty payload", nil, core.RequestHeader{Op: core.OpBlur, Arg1: 64, Format: core.FormatPNG}},
 	}
 	forEachPool(t, func(t *testing.T, pool string) {
-		ts := startServer(t, withPool(t, pool, core.Config{Workers: 2, Admission: core.AdmissionBlock}))
+		ts := startServer(t, withPool(t, pool, strategies.PoolConfig{Workers: 2, QueueSize: core.DefaultQueueSize}, core.Config{Admission: core.AdmissionBlock}))
 		c := dial(t, ts.Addr)
 		for i, tt := range tests {
 			id := uint64(2 * i)
@@ -284,7 +285,7 @@ func TestHostileCorruptImages(t *testing.T) {
 func TestHostileOperationPanics(t *testing.T) {
 	forEachPool(t, func(t *testing.T, pool string) {
 		h := newHook(0)
-		ts := startHooked(t, pool, core.Config{Workers: 1, Admission: core.AdmissionBlock}, h)
+		ts := startHooked(t, pool, strategies.PoolConfig{Workers: 1, QueueSize: core.DefaultQueueSize}, core.Config{Admission: core.AdmissionBlock}, h)
 		c, other := dial(t, ts.Addr), dial(t, ts.Addr)
 		var reqs []core.RequestHeader
 		for i := range hookPanics {

@@ -91,19 +91,33 @@ func (l Limits) WithDefaults() Limits {
 	return l
 }
 
-// Validate reports a limit that cannot work (negative values).
+// MaxInflightLimit is the largest Limits.MaxInflight: each connection
+// allocates its window of that many jobs up front, so a larger value would
+// exhaust memory instead of failing as a setting.
+const MaxInflightLimit = 1 << 16
+
+// Validate reports the first limit that no server can run with, as a
+// *ConfigError. Zero fields are valid: they take their defaults.
 func (l Limits) Validate() error {
-	switch {
-	case l.MaxPixels < 0:
-		return fmt.Errorf("max-pixels %d is negative", l.MaxPixels)
-	case l.MaxInflight < 0:
-		return fmt.Errorf("max-inflight %d is negative", l.MaxInflight)
-	case l.FrameTimeout < 0, l.IdleTimeout < 0, l.WriteTimeout < 0, l.HandshakeTimeout < 0:
-		return fmt.Errorf("timeouts must not be negative")
-	case l.MaxConns < 0:
-		return fmt.Errorf("max-conns %d is negative", l.MaxConns)
-	case l.MaxMemory < 0:
-		return fmt.Errorf("max-memory %d is negative", l.MaxMemory)
+	checks := []struct {
+		bad   bool
+		field string
+		value any
+		want  string
+	}{
+		{l.MaxPixels < 0, "Limits.MaxPixels", l.MaxPixels, "0 (the default) or more"},
+		{l.MaxInflight < 0 || l.MaxInflight > MaxInflightLimit, "Limits.MaxInflight", l.MaxInflight, fmt.Sprintf("0..%d", MaxInflightLimit)},
+		{l.FrameTimeout < 0, "Limits.FrameTimeout", l.FrameTimeout, "0 (the default) or more"},
+		{l.IdleTimeout < 0, "Limits.IdleTimeout", l.IdleTimeout, "0 (the default) or more"},
+		{l.WriteTimeout < 0, "Limits.WriteTimeout", l.WriteTimeout, "0 (the default) or more"},
+		{l.HandshakeTimeout < 0, "Limits.HandshakeTimeout", l.HandshakeTimeout, "0 (the default) or more"},
+		{l.MaxConns < 0, "Limits.MaxConns", l.MaxConns, "0 (the default) or more"},
+		{l.MaxMemory < 0, "Limits.MaxMemory", l.MaxMemory, "0 (the default) or more"},
+	}
+	for _, c := range checks {
+		if c.bad {
+			return &ConfigError{Field: c.field, Value: c.value, Want: c.want}
+		}
 	}
 	return nil
 }

@@ -52,15 +52,23 @@ type Server struct {
 }
 
 // NewServer returns a server configured by cfg. It starts nothing but the
-// pool's workers.
-func NewServer(cfg Config) *Server {
+// pool's workers. A Config that fails [Config.Validate] is an error (a
+// *ConfigError naming the setting); the server then owns nothing, and a
+// Pool given in cfg has been shut down, as the server would have done.
+func NewServer(cfg Config) (*Server, error) {
+	if err := cfg.Validate(); err != nil {
+		if cfg.Pool != nil {
+			cfg.Pool.Shutdown(context.Background())
+		}
+		return nil, fmt.Errorf("tcpimg: %w", err)
+	}
 	echo := cfg.Process == nil
 	cfg = cfg.withDefaults()
 	spinRate() // calibrate SPIN now rather than in the first job
 	s := &Server{
 		cfg:       cfg,
 		pool:      cfg.Pool,
-		limiter:   cfg.Limiter,
+		limiter:   cfg.NewLimiter(cfg.Limits.MaxConns),
 		log:       cfg.Logger,
 		echoNoop:  echo,
 		memory:    semaphore.NewWeighted(cfg.Limits.MaxMemory),
@@ -70,11 +78,20 @@ func NewServer(cfg Config) *Server {
 	}
 	s.baseCtx, s.closeAll = context.WithCancel(context.Background())
 	s.acceptCtx, s.stopAccept = context.WithCancel(s.baseCtx)
-	return s
+	return s, nil
 }
 
 // Stats returns a consistent snapshot of the server's counters.
 func (s *Server) Stats() Stats { return s.stats.snapshot() }
+
+// PoolStats returns the counters of the server's pool, and false when the
+// pool does not report them (it lacks [StatsPool]).
+func (s *Server) PoolStats() (PoolStats, bool) {
+	if sp, ok := s.pool.(StatsPool); ok {
+		return sp.Stats(), true
+	}
+	return PoolStats{}, false
+}
 
 // Serve accepts connections on ln until Shutdown or Close, holding a slot
 // of the connection limiter for each connection served; while every slot is

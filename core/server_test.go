@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tcpimg/tcpimg/core"
+	"github.com/tcpimg/tcpimg/strategies"
 )
 
 func TestPipelinedOutOfOrder(t *testing.T) {
@@ -20,7 +21,7 @@ func TestPipelinedOutOfOrder(t *testing.T) {
 
 func testPipelinedOutOfOrder(t *testing.T, pool string) {
 	// Block admission: every strategy answers every job, none sheds.
-	ts := startServer(t, withPool(t, pool, core.Config{Workers: 8, QueueSize: 256, Admission: core.AdmissionBlock}))
+	ts := startServer(t, withPool(t, pool, strategies.PoolConfig{Workers: 8, QueueSize: 256}, core.Config{Admission: core.AdmissionBlock}))
 	c := dial(t, ts.Addr)
 	const n = 200
 	// Early requests sleep longest, so with 8 workers later ones overtake them.
@@ -56,7 +57,7 @@ func TestNoopEchoesPayload(t *testing.T) {
 }
 
 func testNoopEchoesPayload(t *testing.T, pool string) {
-	ts := startServer(t, withPool(t, pool, core.Config{}))
+	ts := startServer(t, withPool(t, pool, strategies.PoolConfig{QueueSize: core.DefaultQueueSize}, core.Config{}))
 	c := dial(t, ts.Addr)
 	tests := []struct {
 		name string
@@ -107,7 +108,7 @@ func TestRefusals(t *testing.T) {
 		{"grayscale of nothing", rawHeader("TIMQ", 1, 2, 0, 0, 7, 0, 0, 0, 0), core.StatusBadRequest, 7, false},
 	}
 	forEachPool(t, func(t *testing.T, pool string) {
-		ts := startServer(t, withPool(t, pool, core.Config{Limits: core.Limits{MaxFrame: 4096}}))
+		ts := startServer(t, withPool(t, pool, strategies.PoolConfig{QueueSize: core.DefaultQueueSize}, core.Config{Limits: core.Limits{MaxFrame: 4096}}))
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
 				c := dial(t, ts.Addr)
@@ -139,7 +140,7 @@ func TestFatalAnswersInFlightFirst(t *testing.T) {
 }
 
 func testFatalAnswersInFlightFirst(t *testing.T, pool string) {
-	ts := startServer(t, withPool(t, pool, core.Config{Workers: 2, Admission: core.AdmissionBlock}))
+	ts := startServer(t, withPool(t, pool, strategies.PoolConfig{Workers: 2, QueueSize: core.DefaultQueueSize}, core.Config{Admission: core.AdmissionBlock}))
 	c := dial(t, ts.Addr)
 	for i := range 5 {
 		require.NoError(t, c.SendBuffered(core.RequestHeader{Op: core.OpSleep, JobID: uint64(i + 1), Arg1: 30_000}, nil))
@@ -160,7 +161,7 @@ func TestHalfCloseAnswersEverything(t *testing.T) {
 }
 
 func testHalfCloseAnswersEverything(t *testing.T, pool string) {
-	ts := startServer(t, withPool(t, pool, core.Config{Workers: 2, Admission: core.AdmissionBlock}))
+	ts := startServer(t, withPool(t, pool, strategies.PoolConfig{Workers: 2, QueueSize: core.DefaultQueueSize}, core.Config{Admission: core.AdmissionBlock}))
 	c := dial(t, ts.Addr)
 	for i := range 20 {
 		require.NoError(t, c.SendBuffered(core.RequestHeader{Op: core.OpSleep, JobID: uint64(i), Arg1: 2000}, nil))
@@ -181,7 +182,7 @@ func TestBusyWhenQueueFull(t *testing.T) {
 		<-release
 		return nil
 	}
-	ts := startServer(t, core.Config{Workers: 1, QueueSize: 2, Process: block})
+	ts := startServer(t, core.Config{Pool: chanPool(1, 2), Process: block})
 	c := dial(t, ts.Addr)
 	require.NoError(t, c.Send(core.RequestHeader{Op: core.OpSpin, JobID: 1, Arg1: 1}, nil))
 	<-started // the worker is busy; now fill the queue and overflow it
@@ -210,7 +211,7 @@ func TestBlockAdmissionAppliesBackpressure(t *testing.T) {
 		<-release
 		return nil
 	}
-	ts := startServer(t, core.Config{Workers: 1, QueueSize: 1, Admission: core.AdmissionBlock, Process: block})
+	ts := startServer(t, core.Config{Pool: chanPool(1, 1), Admission: core.AdmissionBlock, Process: block})
 	c := dial(t, ts.Addr)
 	for id := range uint64(6) {
 		require.NoError(t, c.SendBuffered(core.RequestHeader{Op: core.OpSpin, JobID: id, Arg1: 1}, nil))
@@ -233,7 +234,7 @@ func TestInflightWindowStopsReading(t *testing.T) {
 		<-release
 		return nil
 	}
-	ts := startServer(t, core.Config{Workers: 4, QueueSize: 100, Process: block, Limits: core.Limits{MaxInflight: 3}})
+	ts := startServer(t, core.Config{Pool: chanPool(4, 100), Process: block, Limits: core.Limits{MaxInflight: 3}})
 	c := dial(t, ts.Addr)
 	for id := range uint64(10) {
 		require.NoError(t, c.SendBuffered(core.RequestHeader{Op: core.OpSpin, JobID: id, Arg1: 1}, nil))
@@ -256,7 +257,7 @@ func TestDeadlineTimeout(t *testing.T) {
 		}
 		return nil
 	}
-	ts := startServer(t, core.Config{Workers: 1, Process: block})
+	ts := startServer(t, core.Config{Pool: chanPool(1, core.DefaultQueueSize), Process: block})
 	c := dial(t, ts.Addr)
 	require.NoError(t, c.Send(core.RequestHeader{Op: core.OpSpin, JobID: 1, Arg1: 1}, nil))
 	require.NoError(t, c.Send(core.RequestHeader{Op: core.OpSpin, JobID: 2, Arg1: 1, Deadline: 1}, nil))
@@ -286,7 +287,7 @@ func TestPanicAnswersInternal(t *testing.T) {
 		}
 		return core.Process(ctx, h, p, out)
 	}
-	ts := startServer(t, core.Config{Workers: 1, Process: boom})
+	ts := startServer(t, core.Config{Pool: chanPool(1, core.DefaultQueueSize), Process: boom})
 	c := dial(t, ts.Addr)
 	require.NoError(t, c.Send(core.RequestHeader{Op: core.OpNoop, JobID: 13}, []byte("x")))
 	r := recvAll(t, c, 1)[0]
@@ -331,7 +332,7 @@ func TestShutdownDrainsQueuedJobs(t *testing.T) {
 }
 
 func testShutdownDrainsQueuedJobs(t *testing.T, pool string) {
-	ts := startServer(t, withPool(t, pool, core.Config{Workers: 2, QueueSize: 100, Admission: core.AdmissionBlock}))
+	ts := startServer(t, withPool(t, pool, strategies.PoolConfig{Workers: 2, QueueSize: 100}, core.Config{Admission: core.AdmissionBlock}))
 	c := dial(t, ts.Addr)
 	const n = 50
 	for i := range n {
@@ -390,7 +391,10 @@ func TestMaxConnsHoldsAccept(t *testing.T) {
 func TestCloseIsImmediateAndIdempotent(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	srv := core.NewServer(core.Config{Workers: 1})
+	srv, err := core.NewServer(core.Config{Pool: chanPool(1, core.DefaultQueueSize)})
+	if err != nil {
+		t.Fatal(err)
+	}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 	c := dial(t, ln.Addr().String())
@@ -420,7 +424,7 @@ func TestMemoryBudgetPushesBack(t *testing.T) {
 		return nil
 	}
 	const size = 60 << 10
-	ts := startServer(t, core.Config{Workers: 4, Process: block, Limits: core.Limits{MaxMemory: 100 << 10}})
+	ts := startServer(t, core.Config{Pool: chanPool(4, core.DefaultQueueSize), Process: block, Limits: core.Limits{MaxMemory: 100 << 10}})
 	a, b := dial(t, ts.Addr), dial(t, ts.Addr)
 	payload := make([]byte, size)
 	require.NoError(t, a.Send(core.RequestHeader{Op: core.OpNoop, JobID: 1}, payload))
@@ -439,7 +443,7 @@ func TestMemoryBudgetPushesBack(t *testing.T) {
 // BUSY by a pool with no queue and the rest finish at once: no counter may
 // step back, and every sample must balance.
 func TestStatsOnlyGrow(t *testing.T) {
-	ts := startServer(t, core.Config{Workers: 1, QueueSize: -1})
+	ts := startServer(t, core.Config{Pool: chanPool(1, 0)})
 	const conns, each = 4, 500
 	done := make(chan struct{})
 	var samples []core.Stats

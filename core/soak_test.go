@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tcpimg/tcpimg/core"
+	"github.com/tcpimg/tcpimg/strategies"
 	"github.com/tcpimg/tcpimg/testdata/gen/hostile"
 )
 
@@ -62,11 +63,12 @@ func TestSoak(t *testing.T) {
 		t.Skip("runs with -soak DURATION (or TCPIMG_SOAK=DURATION); see scripts/soak.sh")
 	}
 	checkFDs(t)
-	ts := startServer(t, withPool(t, *soakPool, core.Config{Workers: 2, QueueSize: 32, Limits: core.Limits{
-		FrameTimeout: 300 * time.Millisecond,
-		IdleTimeout:  time.Second,
-		WriteTimeout: soakWriteTimeout,
-	}}))
+	ts := startServer(t, withPool(t, *soakPool, strategies.PoolConfig{Workers: 2, QueueSize: 32}, core.Config{
+		Limits: core.Limits{
+			FrameTimeout: 300 * time.Millisecond,
+			IdleTimeout:  time.Second,
+			WriteTimeout: soakWriteTimeout,
+		}}))
 	baseGoroutines := runtime.NumGoroutine()
 	w := &soakWorld{addr: ts.Addr, stop: make(chan struct{}), images: soakImages(t)}
 

@@ -19,6 +19,7 @@ import (
 	"github.com/tcpimg/tcpimg/core"
 	"github.com/tcpimg/tcpimg/internal/testcert"
 	"github.com/tcpimg/tcpimg/internal/tlsconf"
+	"github.com/tcpimg/tcpimg/strategies"
 )
 
 // tlsFixture is a server configuration requiring client certificates of
@@ -81,7 +82,8 @@ func TestTLSRoundTrip(t *testing.T) {
 	fx := newTLSFixture(t)
 	img := grayPNG(t, 64, 48)
 	forEachPool(t, func(t *testing.T, pool string) {
-		ts := startServer(t, withPool(t, pool, core.Config{Workers: 2, Admission: core.AdmissionBlock, TLS: fx.server}))
+		ts := startServer(t, withPool(t, pool, strategies.PoolConfig{Workers: 2, QueueSize: core.DefaultQueueSize},
+			core.Config{Admission: core.AdmissionBlock, TLS: fx.server}))
 		c := dialTLS(t, ts.Addr, fx.client)
 		reqs := []struct {
 			h       core.RequestHeader
@@ -132,7 +134,7 @@ func TestTLSRefusals(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var logs syncBuffer
-			ts := startServer(t, core.Config{Workers: 1, TLS: fx.server, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+			ts := startServer(t, core.Config{Pool: chanPool(1, 4), TLS: fx.server, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 			const tries = 4
 			start := time.Now()
 			for range tries {
@@ -212,7 +214,7 @@ func TestTLSHandshakeLimits(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ts := startServer(t, core.Config{Workers: 1, TLS: fx.server,
+			ts := startServer(t, core.Config{Pool: chanPool(1, 4), TLS: fx.server,
 				Limits: core.Limits{MaxConns: tt.maxConns, HandshakeTimeout: tt.timeout}})
 			stalled, err := net.Dial("tcp", ts.Addr) // connects and never says hello
 			require.NoError(t, err)

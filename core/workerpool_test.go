@@ -43,10 +43,10 @@ func boundedCtx(t *testing.T) context.Context {
 	return ctx
 }
 
-// TestWorkerPoolSubmitHandOff is the regression test for a blocked Submit
-// on a capacity-0 queue: room there is a worker starting to wait, which the
-// pool cannot see, so Submit used to sleep forever once every worker was
-// idle again. Submit now waits in the queue itself.
+// TestWorkerPoolSubmitHandOff checks a blocked Submit on a capacity-0
+// queue: room there is a worker starting to wait, which the pool cannot
+// see, so a Submit that waited in the pool rather than in the queue would
+// sleep forever once every worker was idle again.
 func TestWorkerPoolSubmitHandOff(t *testing.T) {
 	tests := []struct {
 		name  string

@@ -16,7 +16,7 @@ var (
 
 // benchRunner is shared by every sub-benchmark of the process, so that the
 // capacity "saturate" measures for a strategy is the one its open loops use.
-var benchRunner = &harness.Runner{}
+var benchRunner = &harness.Runner{Server: harness.MatrixServer()}
 
 // BenchmarkScenario runs every scenario against every pool strategy over
 // loopback, one scenario run per iteration, and reports the run's metrics

@@ -24,7 +24,7 @@ func TestMain(m *testing.M) {
 	}
 	if f := flag.Lookup("test.bench"); f != nil && f.Value.String() != "" {
 		// A configuration line for benchstat, as go test prints goos and cpu.
-		fmt.Printf("server: %s\n", harness.ServerConfig{})
+		fmt.Printf("server: %s\n", harness.MatrixServer())
 	}
 	goleak.VerifyTestMain(m)
 }

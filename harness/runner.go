@@ -14,19 +14,21 @@ import (
 	"github.com/tcpimg/tcpimg/strategies"
 )
 
-// DefaultServerQueue is the job queue of the in-process server. It is
-// smaller than the server's own default (256) so that the overload
-// scenarios, whose clients keep up to 512 requests in flight, fill it and
-// the strategies' admission differs; at 256 every bounded pool would just
-// queue, like the unbounded one.
-const DefaultServerQueue = 64
+// MatrixQueueSize is the job queue of the matrix's servers. It is smaller
+// than the server's own default (core.DefaultQueueSize, 256) so that the
+// overload scenarios, whose clients keep up to 512 requests in flight,
+// fill it and the strategies' admission differs; at 256 every bounded pool
+// would just queue, like the unbounded one.
+const MatrixQueueSize = 64
 
 // ServerConfig sets up the in-process server; every strategy of a matrix
-// runs with the same one.
+// runs with the same one. Its sizes mean what they mean in
+// strategies.PoolConfig: Workers 0 is GOMAXPROCS, and QueueSize is taken
+// literally, 0 being no queue. [MatrixServer] is the matrix's.
 type ServerConfig struct {
 	// Workers is the pool's worker count; 0 means GOMAXPROCS.
 	Workers int
-	// QueueSize is the pool's queue capacity; 0 means DefaultServerQueue.
+	// QueueSize is the pool's queue capacity; 0 means none.
 	QueueSize int
 	// Admission is what a full pool does; the zero value answers BUSY.
 	Admission core.Admission
@@ -34,23 +36,30 @@ type ServerConfig struct {
 	Limiter string
 }
 
-func (c ServerConfig) withDefaults() ServerConfig {
-	if c.Workers <= 0 {
-		c.Workers = runtime.GOMAXPROCS(0)
+// MatrixServer is the server configuration the matrix runs every strategy
+// with: GOMAXPROCS workers, a queue of MatrixQueueSize, BUSY when full.
+func MatrixServer() ServerConfig { return ServerConfig{QueueSize: MatrixQueueSize} }
+
+// spec is the strategies.Spec of a run of strategy on this configuration.
+func (c ServerConfig) spec(strategy string) strategies.Spec {
+	return strategies.Spec{
+		Pool:       strategy,
+		Limiter:    c.Limiter,
+		PoolConfig: strategies.PoolConfig{Workers: c.Workers, QueueSize: c.QueueSize},
 	}
-	if c.QueueSize <= 0 {
-		c.QueueSize = DefaultServerQueue
-	}
-	if c.Limiter == "" {
-		c.Limiter = strategies.DefaultLimiter
-	}
-	return c
 }
 
 // String describes the configuration in one line, for result headers.
 func (c ServerConfig) String() string {
-	c = c.withDefaults()
-	return fmt.Sprintf("workers=%d queue=%d admission=%s limiter=%s", c.Workers, c.QueueSize, c.Admission, c.Limiter)
+	workers := c.Workers
+	if workers == 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	limiter := c.Limiter
+	if limiter == "" {
+		limiter = strategies.DefaultLimiter
+	}
+	return fmt.Sprintf("workers=%d queue=%d admission=%s limiter=%s", workers, c.QueueSize, c.Admission, limiter)
 }
 
 // Runner runs scenarios against a server it starts in this process, on
@@ -71,7 +80,8 @@ func (c ServerConfig) String() string {
 //
 // A Runner is safe for use by one goroutine at a time.
 type Runner struct {
-	// Server sets up the server of every run.
+	// Server sets up the server of every run; the matrix uses
+	// MatrixServer(). Its zero value has no queue.
 	Server ServerConfig
 	// Images supplies the payloads; nil means LoadLibrary(FindImageDir()),
 	// loaded on first use.
@@ -197,21 +207,14 @@ func (r *Runner) Run(ctx context.Context, s Scenario, strategy string) (*Result,
 
 // startServer builds the server for strategy and its listener.
 func (r *Runner) startServer(strategy string) (*core.Server, net.Listener, error) {
-	cfg := r.Server.withDefaults()
-	pool, err := strategies.NewPool(strategy, strategies.PoolConfig{Workers: cfg.Workers, QueueSize: cfg.QueueSize})
-	if err != nil {
-		return nil, nil, err
-	}
-	limiter, err := strategies.NewLimiter(cfg.Limiter, core.DefaultMaxConns)
-	if err != nil {
-		pool.Shutdown(context.Background())
-		return nil, nil, err
-	}
 	log := r.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	srv := core.NewServer(core.Config{Admission: cfg.Admission, Pool: pool, Limiter: limiter, Logger: log})
+	srv, err := strategies.NewServer(r.Server.spec(strategy), core.Config{Admission: r.Server.Admission, Logger: log})
+	if err != nil {
+		return nil, nil, err
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		srv.Close()

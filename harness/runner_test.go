@@ -21,7 +21,7 @@ func TestRunnerCapacity(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := &harness.Runner{Short: true, PerStrategyCapacity: tt.perStrategy}
+			r := &harness.Runner{Server: harness.MatrixServer(), Short: true, PerStrategyCapacity: tt.perStrategy}
 			r.SetCapacity(strategies.DefaultPool, 400)
 			r.SetCapacity("unbounded", 100)
 			s, err := harness.Lookup("open-50")
@@ -35,7 +35,7 @@ func TestRunnerCapacity(t *testing.T) {
 }
 
 func TestRunnerUnknownStrategy(t *testing.T) {
-	r := &harness.Runner{Short: true}
+	r := &harness.Runner{Server: harness.MatrixServer(), Short: true}
 	s, err := harness.Lookup("saturate")
 	require.NoError(t, err)
 	_, err = r.Run(t.Context(), s, "nope")

@@ -16,7 +16,7 @@ import (
 // for any strategy on any machine: every request answered exactly once, no
 // goroutine left behind, and numbers that make sense.
 func TestMatrixSmoke(t *testing.T) {
-	runner := &harness.Runner{Short: true}
+	runner := &harness.Runner{Server: harness.MatrixServer(), Short: true}
 	for _, cell := range harness.Matrix() {
 		t.Run(cell.Name(), func(t *testing.T) {
 			r, err := runner.Run(t.Context(), cell.Scenario, cell.Strategy)

@@ -18,8 +18,11 @@ import (
 	"github.com/tcpimg/tcpimg/strategies/weighted"
 )
 
-// The strategies the server uses when none is named: the patterns tcpimg
-// started with.
+// The strategies the server uses when none is named: fixed workers over a
+// buffered channel, and a buffered channel as a counting semaphore. They are
+// the simplest bounded patterns in Go, the ones any Go engineer writes and
+// reads at a glance, so they are the defaults, and chan-pool is the
+// reference the benchmark matrix measures every other pool against.
 const (
 	DefaultPool    = "chan-pool"
 	DefaultLimiter = "chan-sem"
@@ -29,20 +32,40 @@ const (
 // registered; the message lists the valid names.
 var ErrUnknownStrategy = errors.New("unknown strategy")
 
-// PoolConfig sizes a pool. The zero value is usable: Workers 0 means
-// GOMAXPROCS workers, and QueueSize 0 means no queue, so a task is accepted
-// only when a worker is free to take it (a hand-off).
+// Bounds of PoolConfig: the queue is allocated whole and every worker is a
+// goroutine, so a larger value would exhaust memory instead of failing as a
+// setting.
+const (
+	MaxWorkers   = 1 << 16
+	MaxQueueSize = 1 << 24
+)
+
+// PoolConfig sizes a pool. Workers 0 means GOMAXPROCS workers. QueueSize is
+// the number of tasks that may wait for a worker, taken literally in every
+// layer: 0 means no queue, so a task is accepted only when a worker is free
+// to take it (a hand-off). The server's usual depth is [core.DefaultQueueSize];
+// [DefaultSpec] sets it.
 type PoolConfig struct {
-	Workers   int // goroutines running tasks; 0 means runtime.GOMAXPROCS(0)
-	QueueSize int // tasks that may wait for a worker; 0 means none
+	Workers   int // goroutines running tasks, 0..MaxWorkers; 0 means runtime.GOMAXPROCS(0)
+	QueueSize int // tasks that may wait for a worker, 0..MaxQueueSize; 0 means none
 }
 
-// withDefaults resolves the documented zero values.
+// Validate reports a size out of range, as a *core.ConfigError.
+func (c PoolConfig) Validate() error {
+	switch {
+	case c.Workers < 0 || c.Workers > MaxWorkers:
+		return &core.ConfigError{Field: "Workers", Value: c.Workers, Want: fmt.Sprintf("0..%d (0 means GOMAXPROCS)", MaxWorkers)}
+	case c.QueueSize < 0 || c.QueueSize > MaxQueueSize:
+		return &core.ConfigError{Field: "QueueSize", Value: c.QueueSize, Want: fmt.Sprintf("0..%d (0 means no queue)", MaxQueueSize)}
+	}
+	return nil
+}
+
+// withDefaults resolves the documented zero value of Workers.
 func (c PoolConfig) withDefaults() PoolConfig {
-	if c.Workers <= 0 {
+	if c.Workers == 0 {
 		c.Workers = runtime.GOMAXPROCS(0)
 	}
-	c.QueueSize = max(c.QueueSize, 0)
 	return c
 }
 
@@ -51,7 +74,7 @@ type PoolEntry struct {
 	Name        string                     // stable kebab-case id, as given to -pool
 	Description string                     // one line for -list
 	Bounded     bool                       // whether the pool caps running tasks at Workers and refuses when full
-	New         func(PoolConfig) core.Pool // resolves PoolConfig's zero values itself
+	New         func(PoolConfig) core.Pool // resolves PoolConfig's zero values itself; the config must be valid
 }
 
 // LimiterEntry is one registered limiter strategy.
@@ -63,7 +86,7 @@ type LimiterEntry struct {
 }
 
 var pools = sortedByName("pool", []PoolEntry{
-	poolEntry("chan-pool", "fixed workers reading a buffered channel (the original pattern, the default)", true,
+	poolEntry("chan-pool", "fixed workers reading a buffered channel: the simplest bounded pool in Go, so the default and the one the others are measured against", true,
 		func(c PoolConfig) core.Pool { return chanpool.New(c.Workers, c.QueueSize) }),
 	poolEntry("mutex-queue", "fixed workers over a ring buffer guarded by sync.Mutex and sync.Cond", true,
 		func(c PoolConfig) core.Pool { return mutexqueue.New(c.Workers, c.QueueSize) }),
@@ -89,7 +112,7 @@ func poolEntry(name, description string, bounded bool, build func(PoolConfig) co
 var limiters = sortedByName("limiter", []LimiterEntry{
 	{
 		Name:        "chan-sem",
-		Description: "a buffered channel as a counting semaphore (the original pattern, the default)",
+		Description: "a buffered channel as a counting semaphore: the simplest bounded limiter in Go, so the default",
 		Bounded:     true,
 		New:         func(n int) core.Limiter { return chansem.New(n) },
 	},
@@ -148,11 +171,15 @@ func names[E any](entries []E, name func(E) string) []string {
 
 // NewPool builds the pool strategy called name, with cfg's zero values
 // resolved as [PoolConfig] documents. An unknown name is an error wrapping
-// [ErrUnknownStrategy] that lists the valid names.
+// [ErrUnknownStrategy] that lists the valid names; a size out of range is a
+// *core.ConfigError.
 func NewPool(name string, cfg PoolConfig) (core.Pool, error) {
 	i := slices.IndexFunc(pools, func(e PoolEntry) bool { return e.Name == name })
 	if i < 0 {
 		return nil, unknown("pool", name, PoolNames())
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
 	}
 	return pools[i].New(cfg), nil
 }

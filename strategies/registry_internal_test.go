@@ -53,7 +53,6 @@ func TestPoolConfigDefaults(t *testing.T) {
 		want PoolConfig
 	}{
 		{"zero", PoolConfig{}, PoolConfig{Workers: runtime.GOMAXPROCS(0), QueueSize: 0}},
-		{"negative", PoolConfig{Workers: -1, QueueSize: -5}, PoolConfig{Workers: runtime.GOMAXPROCS(0), QueueSize: 0}},
 		{"explicit", PoolConfig{Workers: 3, QueueSize: 7}, PoolConfig{Workers: 3, QueueSize: 7}},
 	}
 	for _, tt := range tests {

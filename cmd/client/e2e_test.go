@@ -24,7 +24,10 @@ import (
 func startServer(t *testing.T, cfg core.Config) (*core.Server, string) {
 	t.Helper()
 	cfg.Logger = slog.New(slog.DiscardHandler)
-	srv := core.NewServer(cfg)
+	srv, err := core.NewServer(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	served := make(chan error, 1)
@@ -79,7 +82,7 @@ func TestBatchAgainstServer(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv, addr := startServer(t, core.Config{Workers: 2, QueueSize: 64})
+			srv, addr := startServer(t, core.Config{Pool: core.NewWorkerPool(2, core.NewChanQueue(64))})
 			out := t.TempDir()
 			args := append([]string{"-addr", addr, "-dir", dir, "-out", out}, tt.give...)
 			r := runClient(t, context.Background(), args...)
@@ -126,7 +129,7 @@ func TestBusyAgainstServer(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			// One worker and no queue: of 4 connections x 4 sleeping jobs
 			// at once, all but one are refused.
-			srv, addr := startServer(t, core.Config{Workers: 1, QueueSize: -1})
+			srv, addr := startServer(t, core.Config{Pool: core.NewWorkerPool(1, core.NewChanQueue(0))})
 			args := append([]string{"-addr", addr, "-dir", dir, "-op", "sleep", "-work", "50ms",
 				"-repeat", "6", "-conns", "4", "-inflight", "4", "-quiet"}, tt.give...)
 			r := runClient(t, context.Background(), args...)
@@ -145,7 +148,7 @@ func TestBusyAgainstServer(t *testing.T) {
 func TestBadImageAgainstServer(t *testing.T) {
 	dir := writeImages(t)
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "d.png"), []byte("not really a png"), 0o644))
-	_, addr := startServer(t, core.Config{Workers: 2})
+	_, addr := startServer(t, core.Config{Pool: core.NewWorkerPool(2, core.NewChanQueue(core.DefaultQueueSize))})
 	r := runClient(t, context.Background(), "-addr", addr, "-dir", dir)
 	assert.Equal(t, 1, r.code)
 	assert.Equal(t, counts{jobs: 4, sent: 4, answered: 4, ok: 3, errors: 1}, countsOf(r.summary))

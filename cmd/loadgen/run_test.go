@@ -22,7 +22,8 @@ func startServer(t *testing.T) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	srv := core.NewServer(core.Config{Logger: slog.New(slog.DiscardHandler)})
+	srv, err := core.NewServer(core.Config{Logger: slog.New(slog.DiscardHandler)})
+	require.NoError(t, err)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	t.Cleanup(func() {

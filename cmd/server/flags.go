@@ -1,7 +1,6 @@
 package main
 
 import (
-	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -16,63 +15,70 @@ import (
 	"github.com/tcpimg/tcpimg/strategies"
 )
 
-// Upper bounds for the flags that size memory up front: the queue and each
-// connection's window are allocated whole, and every worker is a goroutine,
-// so a value past these would exhaust memory instead of failing as a flag.
-const (
-	maxWorkers  = 1 << 16
-	maxQueue    = 1 << 24
-	maxInflight = 1 << 16
-)
-
 // errHelp means -h was asked for and usage printed.
 var errHelp = errors.New("help requested")
 
 // config is what the flags say.
 type config struct {
 	addr            string
-	workers         int
-	queue           int
-	admission       core.Admission
-	pool            string
-	limiter         string
-	limits          core.Limits
+	spec            strategies.Spec // pool, limiter, workers, queue
+	server          core.Config     // admission, limits and TLS
 	shutdownTimeout time.Duration
 	drainDelay      time.Duration
 	adminAddr       string
-	tls             *tls.Config // nil: plain TCP
 	logLevel        string
 	logFormat       string
 	list            bool
 }
 
+// flagOf names the flag behind each setting that core or strategies
+// validate, so that their range errors read as flag errors.
+var flagOf = map[string]string{
+	"Workers":                 "-workers",
+	"QueueSize":               "-queue",
+	"Admission":               "-admission",
+	"Limits.MaxPixels":        "-max-pixels",
+	"Limits.MaxInflight":      "-max-inflight",
+	"Limits.FrameTimeout":     "-frame-timeout",
+	"Limits.IdleTimeout":      "-idle-timeout",
+	"Limits.WriteTimeout":     "-write-timeout",
+	"Limits.MaxConns":         "-max-conns",
+	"Limits.MaxMemory":        "-max-memory",
+	"Limits.HandshakeTimeout": "-handshake-timeout",
+}
+
 // parseFlags parses args. Errors are returned as one line, not printed;
-// usage goes to usage only for -h.
+// usage goes to usage only for -h. Ranges are checked by the packages that
+// own the settings (core.Config.Validate, strategies.Spec.Validate), so
+// the command line and a program embedding the server refuse the same
+// values.
 func parseFlags(args []string, usage io.Writer) (config, error) {
 	d := core.DefaultLimits()
+	def := strategies.DefaultSpec()
 	var (
 		cfg       config
 		admission string
 		maxFrame  uint64
 		tlsFiles  tlsconf.ServerFiles
 	)
+	lim := &cfg.server.Limits
 	fs := flag.NewFlagSet("server", flag.ContinueOnError)
 	fs.StringVar(&cfg.addr, "addr", ":8082", "address to listen on (host:port)")
-	fs.IntVar(&cfg.workers, "workers", runtime.GOMAXPROCS(0), "workers of the pool, at most 65536 (ignored by unbounded)")
-	fs.IntVar(&cfg.queue, "queue", core.DefaultQueueSize, "job queue capacity, at most 16777216; 0 for none (a job is accepted only when a worker is free)")
+	fs.IntVar(&cfg.spec.Workers, "workers", runtime.GOMAXPROCS(0), fmt.Sprintf("workers of the pool, at most %d; 0 means GOMAXPROCS (ignored by unbounded)", strategies.MaxWorkers))
+	fs.IntVar(&cfg.spec.QueueSize, "queue", def.QueueSize, fmt.Sprintf("job queue capacity, at most %d; 0 for none (a job is accepted only when a worker is free)", strategies.MaxQueueSize))
 	fs.StringVar(&admission, "admission", "reject", "when the pool is full: reject (answer BUSY) or block (stop reading: TCP backpressure)")
-	fs.StringVar(&cfg.pool, "pool", strategies.DefaultPool, "pool strategy: "+strings.Join(strategies.PoolNames(), ", "))
-	fs.StringVar(&cfg.limiter, "limiter", strategies.DefaultLimiter, "connection limiter strategy: "+strings.Join(strategies.LimiterNames(), ", "))
+	fs.StringVar(&cfg.spec.Pool, "pool", def.Pool, "pool strategy: "+strings.Join(strategies.PoolNames(), ", "))
+	fs.StringVar(&cfg.spec.Limiter, "limiter", def.Limiter, "connection limiter strategy: "+strings.Join(strategies.LimiterNames(), ", "))
 	fs.BoolVar(&cfg.list, "list", false, "print the registered strategies and exit")
 	fs.Uint64Var(&maxFrame, "max-frame", uint64(d.MaxFrame), "largest request payload in bytes; longer frames get TOO_LARGE and the connection is closed")
-	fs.Int64Var(&cfg.limits.MaxPixels, "max-pixels", d.MaxPixels, "largest image (width x height from its header); larger get TOO_LARGE")
-	fs.IntVar(&cfg.limits.MaxInflight, "max-inflight", d.MaxInflight, "requests read but not answered per connection before the server stops reading it, at most 65536")
-	fs.DurationVar(&cfg.limits.FrameTimeout, "frame-timeout", d.FrameTimeout, "time to receive one whole frame once its first byte arrived")
-	fs.DurationVar(&cfg.limits.IdleTimeout, "idle-timeout", d.IdleTimeout, "idle time (nothing in flight, no partial frame) before a connection is closed")
-	fs.DurationVar(&cfg.limits.WriteTimeout, "write-timeout", d.WriteTimeout, "time to write responses while the client does not read")
-	fs.IntVar(&cfg.limits.MaxConns, "max-conns", d.MaxConns, "connections served at once; more wait to be accepted")
-	fs.Int64Var(&cfg.limits.MaxMemory, "max-memory", d.MaxMemory, "request payload bytes held at once across connections; past it readers wait (backpressure)")
-	fs.DurationVar(&cfg.limits.HandshakeTimeout, "handshake-timeout", d.HandshakeTimeout, "time a TLS client has to complete its handshake")
+	fs.Int64Var(&lim.MaxPixels, "max-pixels", d.MaxPixels, "largest image (width x height from its header); larger get TOO_LARGE")
+	fs.IntVar(&lim.MaxInflight, "max-inflight", d.MaxInflight, fmt.Sprintf("requests read but not answered per connection before the server stops reading it, at most %d", core.MaxInflightLimit))
+	fs.DurationVar(&lim.FrameTimeout, "frame-timeout", d.FrameTimeout, "time to receive one whole frame once its first byte arrived")
+	fs.DurationVar(&lim.IdleTimeout, "idle-timeout", d.IdleTimeout, "idle time (nothing in flight, no partial frame) before a connection is closed")
+	fs.DurationVar(&lim.WriteTimeout, "write-timeout", d.WriteTimeout, "time to write responses while the client does not read")
+	fs.IntVar(&lim.MaxConns, "max-conns", d.MaxConns, "connections served at once; more wait to be accepted")
+	fs.Int64Var(&lim.MaxMemory, "max-memory", d.MaxMemory, "request payload bytes held at once across connections; past it readers wait (backpressure)")
+	fs.DurationVar(&lim.HandshakeTimeout, "handshake-timeout", d.HandshakeTimeout, "time a TLS client has to complete its handshake")
 	fs.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 30*time.Second, "how long shutdown waits for accepted jobs")
 	fs.DurationVar(&cfg.drainDelay, "drain-delay", 0, "on SIGINT/SIGTERM, keep serving this long with /readyz answering 503, so a balancer stops sending work, before shutdown")
 	fs.StringVar(&cfg.adminAddr, "admin-addr", "", "serve /metrics, /debug/pprof/, /healthz, /readyz and /stats over HTTP at this `host:port` (off when empty)")
@@ -93,35 +99,40 @@ func parseFlags(args []string, usage io.Writer) (config, error) {
 		return cfg, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	var err error
-	if cfg.admission, err = core.ParseAdmission(admission); err != nil {
+	if cfg.server.Admission, err = core.ParseAdmission(admission); err != nil {
 		return cfg, err
 	}
+	// Limits take 0 as "the default"; on the command line the default is
+	// spelled out, so 0 here is a mistake, not a request for it.
 	if maxFrame == 0 || maxFrame > 1<<32-1 {
 		return cfg, fmt.Errorf("-max-frame %d out of 1..%d", maxFrame, uint64(1<<32-1))
 	}
-	cfg.limits.MaxFrame = uint32(maxFrame)
+	lim.MaxFrame = uint32(maxFrame)
 	checks := []struct {
 		bad  bool
 		what string
 	}{
-		{cfg.workers < 1 || cfg.workers > maxWorkers, fmt.Sprintf("-workers %d out of 1..%d", cfg.workers, maxWorkers)},
-		{cfg.queue < 0 || cfg.queue > maxQueue, fmt.Sprintf("-queue %d out of 0..%d", cfg.queue, maxQueue)},
-		{cfg.limits.MaxPixels < 1, fmt.Sprintf("-max-pixels %d must be at least 1", cfg.limits.MaxPixels)},
-		{cfg.limits.MaxInflight < 1 || cfg.limits.MaxInflight > maxInflight, fmt.Sprintf("-max-inflight %d out of 1..%d", cfg.limits.MaxInflight, maxInflight)},
-		{cfg.limits.MaxConns < 1, fmt.Sprintf("-max-conns %d must be at least 1", cfg.limits.MaxConns)},
-		{cfg.limits.MaxMemory < 1, fmt.Sprintf("-max-memory %d must be at least 1", cfg.limits.MaxMemory)},
-		{cfg.limits.FrameTimeout <= 0, fmt.Sprintf("-frame-timeout %v must be positive", cfg.limits.FrameTimeout)},
-		{cfg.limits.IdleTimeout <= 0, fmt.Sprintf("-idle-timeout %v must be positive", cfg.limits.IdleTimeout)},
-		{cfg.limits.WriteTimeout <= 0, fmt.Sprintf("-write-timeout %v must be positive", cfg.limits.WriteTimeout)},
-		{cfg.limits.HandshakeTimeout <= 0, fmt.Sprintf("-handshake-timeout %v must be positive", cfg.limits.HandshakeTimeout)},
-		{cfg.shutdownTimeout <= 0, fmt.Sprintf("-shutdown-timeout %v must be positive", cfg.shutdownTimeout)},
-		{cfg.drainDelay < 0, fmt.Sprintf("-drain-delay %v must not be negative", cfg.drainDelay)},
+		{lim.MaxPixels == 0, "-max-pixels 0: want at least 1"},
+		{lim.MaxInflight == 0, "-max-inflight 0: want at least 1"},
+		{lim.MaxConns == 0, "-max-conns 0: want at least 1"},
+		{lim.MaxMemory == 0, "-max-memory 0: want at least 1"},
+		{lim.FrameTimeout == 0, "-frame-timeout 0s: want a positive duration"},
+		{lim.IdleTimeout == 0, "-idle-timeout 0s: want a positive duration"},
+		{lim.WriteTimeout == 0, "-write-timeout 0s: want a positive duration"},
+		{lim.HandshakeTimeout == 0, "-handshake-timeout 0s: want a positive duration"},
+		{cfg.shutdownTimeout <= 0, fmt.Sprintf("-shutdown-timeout %v: want a positive duration", cfg.shutdownTimeout)},
+		{cfg.drainDelay < 0, fmt.Sprintf("-drain-delay %v: want 0 or more", cfg.drainDelay)},
 		{!validLevel(cfg.logLevel), fmt.Sprintf("-log-level %q: want debug, info, warn or error", cfg.logLevel)},
 		{cfg.logFormat != "text" && cfg.logFormat != "json", fmt.Sprintf("-log-format %q: want text or json", cfg.logFormat)},
 	}
 	for _, c := range checks {
 		if c.bad {
 			return cfg, errors.New(c.what)
+		}
+	}
+	for _, err := range []error{cfg.spec.Validate(), cfg.server.Validate()} {
+		if err != nil {
+			return cfg, asFlagError(err)
 		}
 	}
 	if err := checkAddr("-addr", cfg.addr); err != nil {
@@ -132,18 +143,21 @@ func parseFlags(args []string, usage io.Writer) (config, error) {
 			return cfg, err
 		}
 	}
-	if cfg.tls, err = tlsFiles.Config(); err != nil {
-		return cfg, err
-	}
-	// Names are checked here so a typo fails before anything starts.
-	if _, err := strategies.NewLimiter(cfg.limiter, 1); err != nil {
-		return cfg, err
-	}
-	if !contains(strategies.PoolNames(), cfg.pool) {
-		_, err := strategies.NewPool(cfg.pool, strategies.PoolConfig{})
+	if cfg.server.TLS, err = tlsFiles.Config(); err != nil {
 		return cfg, err
 	}
 	return cfg, nil
+}
+
+// asFlagError rewrites a range error in terms of its flag.
+func asFlagError(err error) error {
+	var ce *core.ConfigError
+	if errors.As(err, &ce) {
+		if name, ok := flagOf[ce.Field]; ok {
+			return fmt.Errorf("%s %v out of range: want %s", name, ce.Value, ce.Want)
+		}
+	}
+	return err
 }
 
 // checkAddr reports an address that net.Listen could never use: not
@@ -164,15 +178,6 @@ func validLevel(s string) bool {
 	switch s {
 	case "debug", "info", "warn", "error":
 		return true
-	}
-	return false
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
 	}
 	return false
 }

@@ -33,7 +33,7 @@ func TestBadFlagsExit2WithOneLine(t *testing.T) {
 		want string
 	}{
 		{"unknown flag", []string{"-bogus"}, "flag provided but not defined"},
-		{"zero workers", []string{"-workers", "0"}, "-workers 0"},
+		{"negative workers", []string{"-workers", "-1"}, "-workers -1 out of"},
 		{"too many workers", []string{"-workers", "100000000"}, "-workers 100000000 out of"},
 		{"negative queue", []string{"-queue", "-1"}, "-queue -1"},
 		{"huge queue", []string{"-queue", "1000000000000"}, "-queue 1000000000000 out of"},

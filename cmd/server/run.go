@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -24,29 +25,18 @@ import (
 // listener closes. ready, if not nil, receives the listening address.
 func run(ctx context.Context, cfg config, stop func(), logOut io.Writer, ready func(addr string)) error {
 	log := newLogger(cfg, logOut)
-	pool, err := strategies.NewPool(cfg.pool, strategies.PoolConfig{Workers: cfg.workers, QueueSize: cfg.queue})
+	scfg := cfg.server
+	scfg.Logger = log
+	srv, err := strategies.NewServer(cfg.spec, scfg)
 	if err != nil {
 		return err
 	}
-	limiter, err := strategies.NewLimiter(cfg.limiter, cfg.limits.MaxConns)
-	if err != nil {
-		pool.Shutdown(context.Background())
-		return err
-	}
-	srv := core.NewServer(core.Config{
-		Admission: cfg.admission,
-		Pool:      pool,
-		Limiter:   limiter,
-		Limits:    cfg.limits,
-		TLS:       cfg.tls,
-		Logger:    log,
-	})
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		srv.Close()
 		return err
 	}
-	adm := admin.New(srv, pool, log)
+	adm := admin.New(srv)
 	if cfg.adminAddr != "" {
 		stopAdmin, err := serveAdmin(cfg.adminAddr, adm, log)
 		if err != nil {
@@ -56,9 +46,10 @@ func run(ctx context.Context, cfg config, stop func(), logOut io.Writer, ready f
 		}
 		defer stopAdmin()
 	}
-	log.Info("listening", "addr", ln.Addr().String(), "tls", tlsMode(cfg), "pool", cfg.pool, "workers", cfg.workers,
-		"queue", cfg.queue, "admission", cfg.admission.String(), "limiter", cfg.limiter,
-		"max_conns", cfg.limits.MaxConns)
+	ps, _ := srv.PoolStats()
+	log.Info("listening", "addr", ln.Addr().String(), "tls", tlsMode(cfg.server.TLS), "pool", cfg.spec.Pool, "workers", ps.Workers,
+		"queue", cfg.spec.QueueSize, "admission", cfg.server.Admission.String(), "limiter", cfg.spec.Limiter,
+		"max_conns", cfg.server.Limits.WithDefaults().MaxConns)
 	if ready != nil {
 		ready(ln.Addr().String())
 	}
@@ -105,11 +96,11 @@ func run(ctx context.Context, cfg config, stop func(), logOut io.Writer, ready f
 }
 
 // tlsMode says in the start-up line what the listener speaks.
-func tlsMode(cfg config) string {
+func tlsMode(c *tls.Config) string {
 	switch {
-	case cfg.tls == nil:
+	case c == nil:
 		return "off"
-	case cfg.tls.ClientCAs != nil:
+	case c.ClientAuth == tls.RequireAndVerifyClientCert:
 		return "mutual"
 	}
 	return "on"

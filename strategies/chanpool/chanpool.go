@@ -1,6 +1,7 @@
 // Package chanpool is the chan-pool strategy and the default: a fixed set of
-// workers reading a buffered channel. It is the pattern tcpimg started with,
-// kept as the baseline every other strategy is compared against; the
+// workers reading a buffered channel. It is the bounded pattern most Go
+// servers write first, so it is the baseline every other strategy is
+// compared against; the
 // implementation is core's own worker pool over [core.ChanQueue], so the
 // server's built-in default and this registry entry are the same code.
 package chanpool

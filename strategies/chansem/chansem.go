@@ -1,6 +1,6 @@
 // Package chansem is the chan-sem limiter and the default: a counting
-// semaphore made of a buffered channel, the pattern tcpimg started with. It
-// is core's own [core.ChanLimiter], named here so that the registry lists it
+// semaphore made of a buffered channel, the simplest one Go offers. It is
+// core's own [core.ChanLimiter], named here so that the registry lists it
 // beside the alternatives.
 package chansem
 
