@@ -18,10 +18,11 @@ var (
 // capacity "saturate" measures for a strategy is the one its open loops use.
 var benchRunner = &harness.Runner{Server: harness.MatrixServer()}
 
-// BenchmarkScenario runs every scenario against every pool strategy over
-// loopback, one scenario run per iteration, and reports the run's metrics
-// (the mean over the iterations when there are several). With -short the
-// scenarios are shortened as the smoke test runs them.
+// BenchmarkScenario runs the matrix (harness.Matrix): every scenario
+// against every pool strategy over loopback, one scenario run per
+// iteration, and reports the run's figures (the mean over the iterations
+// when there are several). With -short the scenarios are shortened as the
+// smoke test runs them.
 //
 // The first run in a process pays for faulting in the heap and warming
 // caches, so an unmeasured run of the first scenario goes before the
@@ -31,44 +32,32 @@ var benchRunner = &harness.Runner{Server: harness.MatrixServer()}
 func BenchmarkScenario(b *testing.B) {
 	benchRunner.Short = testing.Short()
 	benchRunner.Scale = *scale
-	scenarios := harness.Scenarios()
-	order := harness.Strategies()
-	if _, err := benchRunner.Run(b.Context(), scenarios[0], order[0]); err != nil {
+	cells := harness.Matrix(*repBase)
+	if _, err := benchRunner.Run(b.Context(), cells[0].Scenario, harness.Strategies()[0]); err != nil {
 		b.Fatalf("warm-up run: %v", err)
 	}
-	order = rotate(order, *repBase)
-	for _, s := range scenarios {
-		b.Run("scenario="+s.Name, func(b *testing.B) {
-			for _, st := range order {
-				b.Run("strategy="+st, func(b *testing.B) { benchRun(b, s, st) })
-			}
-		})
+	for _, c := range cells {
+		b.Run(c.Name(), func(b *testing.B) { benchRun(b, c) })
 	}
 }
 
-// rotate returns names starting at index k modulo their number.
-func rotate(names []string, k int) []string {
-	k = (k%len(names) + len(names)) % len(names)
-	return append(names[k:len(names):len(names)], names[:k]...)
-}
-
-func benchRun(b *testing.B, s harness.Scenario, strategy string) {
-	results := make([]*harness.Result, 0, b.N)
+func benchRun(b *testing.B, c harness.Cell) {
+	runs := make([]*harness.Metrics, 0, b.N)
 	for range b.N {
-		r, err := benchRunner.Run(b.Context(), s, strategy)
+		m, err := benchRunner.Run(b.Context(), c.Scenario, c.Strategy)
 		if err != nil {
 			b.Fatal(err)
 		}
-		r.Rep = nextRep(harness.Cell{Scenario: s, Strategy: strategy}.Name())
+		m.Rep = nextRep(c.Name())
 		if *recordsDir != "" {
-			if _, err := harness.WriteRecord(*recordsDir, r); err != nil {
+			if _, err := harness.WriteRecord(*recordsDir, m); err != nil {
 				b.Fatal(err)
 			}
 		}
-		results = append(results, r)
+		runs = append(runs, m)
 	}
-	for _, m := range harness.MeanMetrics(results) {
-		b.ReportMetric(m.Value, m.Unit)
+	for _, f := range harness.MeanFigures(runs) {
+		b.ReportMetric(f.Value, f.Unit)
 	}
 }
 

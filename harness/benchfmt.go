@@ -14,11 +14,11 @@ func BenchmarkName(scenario, strategy string) string {
 }
 
 // WriteBenchmark writes r as one line of Go benchmark output: one
-// iteration, the measured period as ns/op, then r.Metrics().
-func WriteBenchmark(w io.Writer, r *Result) error {
+// iteration, the measured period as ns/op, then r.Figures().
+func WriteBenchmark(w io.Writer, r *Metrics) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s\t%8d\t%12d ns/op", BenchmarkName(r.Scenario, r.Strategy), 1, r.Elapsed.Nanoseconds())
-	for _, m := range r.Metrics() {
+	for _, m := range r.Figures() {
 		fmt.Fprintf(&b, "\t%12.6g %s", m.Value, m.Unit)
 	}
 	b.WriteByte('\n')

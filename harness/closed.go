@@ -1,7 +1,6 @@
 package harness
 
 import (
-	"context"
 	"sync"
 	"time"
 )
@@ -10,7 +9,7 @@ import (
 // ends (or, counting Jobs, until each connection has sent its share), then
 // half-closes the connections. Requests written during the measured period
 // are recorded, with latency from the moment they were written.
-func runClosed(ctx context.Context, s Scenario, conns []*loadConn, drain time.Duration, res *Result) {
+func runClosed(s Scenario, conns []*loadConn, drain time.Duration, m *Metrics) {
 	start := time.Now()
 	from, to := start.Add(s.Warmup), start.Add(s.Warmup+s.Duration)
 	var stop chan struct{}
@@ -21,7 +20,7 @@ func runClosed(ctx context.Context, s Scenario, conns []*loadConn, drain time.Du
 		end := time.AfterFunc(to.Sub(start), func() { close(stop) })
 		defer end.Stop()
 	}
-	res.Start, res.Elapsed = from, to.Sub(from)
+	m.Start, m.Elapsed = from, to.Sub(from)
 
 	var senders sync.WaitGroup
 	for i, c := range conns {
@@ -30,8 +29,8 @@ func runClosed(ctx context.Context, s Scenario, conns []*loadConn, drain time.Du
 			jobs = share(s.Jobs, i%s.ConnsPerClient, s.ConnsPerClient)
 		}
 		senders.Go(func() {
-			closedSender(ctx, c, s.CountsJobs(), jobs, stop, from, to)
-			c.finish(drain)
+			closedSender(c, s.CountsJobs(), jobs, stop, from, to)
+			c.CloseWrite(drain)
 		})
 	}
 	senders.Wait()
@@ -39,20 +38,20 @@ func runClosed(ctx context.Context, s Scenario, conns []*loadConn, drain time.Du
 
 // closedSender writes a request whenever the window has room: jobs of them
 // when counting, otherwise until stop is closed.
-func closedSender(ctx context.Context, c *loadConn, counting bool, jobs int, stop <-chan struct{}, from, to time.Time) {
+func closedSender(c *loadConn, counting bool, jobs int, stop <-chan struct{}, from, to time.Time) {
 	for n := 0; !counting || n < jobs; n++ {
-		if !c.acquire(ctx, stop) {
+		if !c.acquire(stop) {
 			return
 		}
 		select {
 		case <-stop:
-			c.release()
+			c.Release()
 			return
 		default:
 		}
 		now := time.Now()
 		measured := counting || (!now.Before(from) && now.Before(to))
-		if c.send(now, measured, false) != nil {
+		if c.send(now, !measured, false) != nil {
 			return
 		}
 	}

@@ -2,44 +2,67 @@
 // concurrency strategy and measures, per run, what a client sees and what
 // the server costs, so that benchstat can say which strategy wins where.
 //
+// # Vocabulary
+//
+// Each word names one thing, here and in the README:
+//
+//   - A [Scenario] is one named load, as data. The catalog is the table of
+//     them ([Scenarios], [Lookup]; catalog.go) that the tests, the
+//     benchmarks and cmd/loadgen all read.
+//   - A scenario's [Loop] is its arrival model: [ClosedLoop] or [OpenLoop].
+//   - A [Schedule] says when each of an open loop's requests is due (what
+//     vegeta calls a pacer): [Steady] at one rate, or [Piecewise], steady
+//     pieces one after another.
+//   - A [Phase] is one period of an open loop's measured load, at a
+//     multiple of the scenario's rate; a scenario's Shape lists them.
+//   - A request's result is [loadclient.Result]: one request's answer and
+//     latency. A [loadclient.Tally] adds up the results of a run.
+//   - A run's [Metrics] is what one run of a scenario measured, the
+//     aggregate vegeta also calls metrics; its [Figure]s are the numbers a
+//     benchmark reports.
+//   - The matrix is every scenario against every strategy ([Matrix], a
+//     [Cell] per run); BenchmarkScenario in bench_test.go runs it, and
+//     scripts/run-matrix.sh runs that benchmark once per repetition.
+//   - A record is one run's Metrics as JSON ([WriteRecord]).
+//
 // # Scenarios are data
 //
 // A [Scenario] is a plain struct: its loop, clients, connections, requests
-// in flight, rate, length, warm-up, workload and slow readers. [Scenarios]
-// is the one table that the tests, the benchmarks and cmd/loadgen read;
-// [Short] scales a scenario down for smoke runs and [Scale] lengthens one.
+// in flight, rate, length, warm-up, workload and slow readers. [Short]
+// scales a scenario down for smoke runs and [Scale] lengthens one.
 //
 // # Two loops
 //
 // A closed loop keeps a fixed number of requests in flight, so the server
 // sets the pace and its queueing delay hides in a lower rate. An open loop
-// sends on the clock's schedule (a [Pacer]) whatever the server does, and
-// measures each request's latency from when it was due, not from when it
-// could be written: a server that stalls shows up as latency and late
-// sends, never as a politely lower send rate (coordinated omission). An
-// open loop still caps the requests in flight per connection, so that an
-// overloaded server cannot make the generator grow without bound; requests
-// that fall due while every window is full wait, keep their due time, and
-// count as late, and those still waiting when the schedule ends count as
-// unsent, their wait recorded as a lower bound of their latency.
+// sends on its [Schedule] whatever the server does, and measures each
+// request's latency from when it was due, not from when it could be
+// written: a server that stalls shows up as latency and late sends, never
+// as a politely lower send rate (coordinated omission). An open loop still
+// caps the requests in flight per connection, so that an overloaded server
+// cannot make the generator grow without bound; requests that fall due
+// while every window is full wait, keep their due time, and count as late,
+// and those still waiting when the schedule ends count as unsent, their
+// wait recorded as a lower bound of their latency.
 //
-// # Runs and results
+// # Runs and their metrics
 //
 // [Generator] drives one scenario against any server through a dial
-// function; [Runner] starts a fresh in-process server on 127.0.0.1:0 for
-// every run, built from the strategy registry by name, shuts it down after,
-// and adds what only the process can see: peak goroutines and heap
-// (sampled with runtime/metrics), goroutines left after Shutdown, and a
-// time series of both. A [Result] keeps latency in HDR histograms
-// (end to end, and the server's queue and service times from the response
-// header), counts by status, and checks that every request got exactly one
-// answer: Lost and Duplicates must be 0.
+// function, over the pipelined connections of package loadclient;
+// [Runner] starts a fresh in-process server on 127.0.0.1:0 for every run,
+// built from the strategy registry by name, shuts it down after, and adds
+// what only the process can see: peak goroutines and heap (sampled with
+// runtime/metrics), goroutines left after Shutdown, and a time series of
+// both. [Metrics] keeps latency in HDR histograms (end to end, and the
+// server's queue and service times from the response header), counts by
+// status, and checks that every request got exactly one answer: Lost and
+// Unexpected must be 0.
 //
-// [Result.Metrics] are the benchmark's metrics, in units benchstat parses:
-// imgs/s (answers per second, any status), goodput/s (OK answers per
-// second), offered/s, p50-ns, p99-ns and p999-ns (latency of OK answers),
-// busy/op, late/op, lost/op, and for in-process runs peak-goroutines,
-// peak-heap-B and leaked-goroutines.
+// [Metrics.Figures] are what a benchmark reports, in units benchstat
+// parses: imgs/s (answers per second, any status), goodput/s (OK answers
+// per second), offered/s, p50-ns, p99-ns and p999-ns (latency of OK
+// answers), busy/op, late/op, lost/op, and for in-process runs
+// peak-goroutines, peak-heap-B and leaked-goroutines.
 //
 // # Capacity
 //

@@ -7,6 +7,8 @@ import (
 	"net"
 	"sync"
 	"time"
+
+	"github.com/tcpimg/tcpimg/harness/loadclient"
 )
 
 // ErrNoCapacity is returned for a scenario whose rate is a fraction of a
@@ -41,30 +43,30 @@ func DialTCP(addr string) func(ctx context.Context) (net.Conn, error) {
 // capacity in requests a second, used when s.RateOfCapacity is set. Run
 // returns an error when the load could not be started (a bad scenario, a
 // failed dial), or ctx's error with what was measured until ctx ended; what
-// the server gets wrong (lost or duplicate answers) is in the Result.
-func (g *Generator) Run(ctx context.Context, s Scenario, capacity float64) (*Result, error) {
+// the server gets wrong (lost or duplicate answers) is in the returned Metrics.
+func (g *Generator) Run(ctx context.Context, s Scenario, capacity float64) (*Metrics, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
 	s = s.withDefaults()
-	res := &Result{Scenario: s.Name, Loop: s.Loop}
+	m := &Metrics{Scenario: s.Name, Loop: s.Loop}
 	rate := s.Rate
-	if s.Loop == Open && s.RateOfCapacity > 0 {
+	if s.Loop == OpenLoop && s.RateOfCapacity > 0 {
 		if capacity <= 0 {
 			return nil, fmt.Errorf("%w: %s runs at %.0f%% of it", ErrNoCapacity, s.Name, 100*s.RateOfCapacity)
 		}
 		rate = s.RateOfCapacity * capacity
-		res.Capacity = capacity
+		m.Capacity = capacity
 	}
 	seq, err := newSequence(s.Workload, g.Images)
 	if err != nil {
 		return nil, err
 	}
-	conns, err := g.dialAll(ctx, s, seq)
+	t := loadclient.NewTally()
+	conns, err := g.dialAll(ctx, s, seq, t)
 	if err != nil {
 		return nil, err
 	}
-	t := conns[0].tally
 	drain := g.DrainTimeout
 	if drain <= 0 {
 		drain = DefaultDrainTimeout
@@ -72,43 +74,41 @@ func (g *Generator) Run(ctx context.Context, s Scenario, capacity float64) (*Res
 
 	var receivers sync.WaitGroup
 	for _, c := range conns {
-		receivers.Go(c.receive)
+		receivers.Go(func() { c.Receive(nil) })
 	}
 	// Closing every connection when ctx ends unblocks whatever waits on one.
 	stopClose := context.AfterFunc(ctx, func() {
 		for _, c := range conns {
-			c.cc.Close()
+			c.Close()
 		}
 	})
-	if s.Loop == Closed {
-		runClosed(ctx, s, conns, drain, res)
+	if s.Loop == ClosedLoop {
+		runClosed(s, conns, drain, m)
 	} else {
-		runOpen(ctx, s, pacerFor(s, rate), conns, drain, res)
+		runOpen(ctx, s, scheduleFor(s, rate), conns, t, drain, m)
 	}
 	receivers.Wait()
 	stopClose()
 	for _, c := range conns {
-		c.close()
+		c.CountLost()
 	}
-	t.fill(res)
+	counts := t.Counts()
+	m.fill(&counts)
 	if s.CountsJobs() {
-		res.Scheduled = res.Sent
-		t.mu.Lock()
-		if t.lastAnswer.After(res.Start) {
-			res.Elapsed = t.lastAnswer.Sub(res.Start)
+		m.Scheduled = m.Sent
+		if counts.LastAnswer.After(m.Start) {
+			m.Elapsed = counts.LastAnswer.Sub(m.Start)
 		}
-		t.mu.Unlock()
 	}
-	if s.Loop == Closed && !s.CountsJobs() {
-		res.Scheduled = res.Sent
+	if s.Loop == ClosedLoop && !s.CountsJobs() {
+		m.Scheduled = m.Sent
 	}
-	return res, ctx.Err()
+	return m, ctx.Err()
 }
 
 // dialAll opens every connection of s before the clock starts, so that
 // connecting is not part of the measurement.
-func (g *Generator) dialAll(ctx context.Context, s Scenario, seq sequence) ([]*loadConn, error) {
-	t := newTally()
+func (g *Generator) dialAll(ctx context.Context, s Scenario, seq sequence, t *loadclient.Tally) ([]*loadConn, error) {
 	slowClients := s.SlowClients()
 	conns := make([]*loadConn, 0, s.Conns())
 	for client := range s.Clients {
@@ -120,7 +120,7 @@ func (g *Generator) dialAll(ctx context.Context, s Scenario, seq sequence) ([]*l
 			nc, err := g.Dial(ctx)
 			if err != nil {
 				for _, c := range conns {
-					c.cc.Close()
+					c.Close()
 				}
 				return nil, fmt.Errorf("dial: %w", err)
 			}

@@ -28,14 +28,25 @@ type Cell struct {
 func (c Cell) Name() string { return "scenario=" + c.Scenario.Name + "/strategy=" + c.Strategy }
 
 // Matrix returns every scenario against every strategy, scenario by
-// scenario in table order, so that calibration runs before the scenarios
-// that need it. Tests run it shortened; benchmarks run it whole.
-func Matrix() []Cell {
+// scenario in catalog order, so that calibration runs before the scenarios
+// that need it. Within each scenario the strategies start at index first
+// (modulo their number) and wrap around: a series of runs that starts each
+// repetition at the next strategy keeps any one strategy from always
+// running right after the same other one. Tests run the matrix shortened;
+// BenchmarkScenario runs it whole.
+func Matrix(first int) []Cell {
+	order := rotate(Strategies(), first)
 	var cells []Cell
 	for _, s := range Scenarios() {
-		for _, st := range Strategies() {
+		for _, st := range order {
 			cells = append(cells, Cell{Scenario: s, Strategy: st})
 		}
 	}
 	return cells
+}
+
+// rotate returns names starting at index k modulo their number.
+func rotate(names []string, k int) []string {
+	k = (k%len(names) + len(names)) % len(names)
+	return append(names[k:len(names):len(names)], names[:k]...)
 }

@@ -4,62 +4,62 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/tcpimg/tcpimg/harness/loadclient"
 )
 
 // ticket is one request the open loop's schedule made due.
 type ticket struct {
-	due      time.Time
-	measured bool // due after the warm-up
+	due    time.Time
+	warmup bool // due before the measured period
 }
 
-// runOpen sends on the schedule of p: a scheduler goroutine hands each
+// runOpen sends on sched: a scheduler goroutine hands each
 // request, when due, to whichever connection has a free window slot. When
 // none has, the scheduler waits, and every request falling due meanwhile
 // keeps its due time: the server's stall becomes latency (measured from the
 // due time) and late sends, not a lower send rate. At the end of the
 // schedule the requests still unsent are counted, and their wait recorded
 // as a lower bound.
-func runOpen(ctx context.Context, s Scenario, p Pacer, conns []*loadConn, drain time.Duration, res *Result) {
-	t := conns[0].tally
+func runOpen(ctx context.Context, s Scenario, sched Schedule, conns []*loadConn, t *loadclient.Tally, drain time.Duration, m *Metrics) {
 	tickets := make(chan ticket)
 	stop := make(chan struct{})
 	var senders sync.WaitGroup
 	for _, c := range conns {
 		senders.Go(func() {
 			openSender(ctx, c, tickets, stop)
-			c.finish(drain)
+			c.CloseWrite(drain)
 		})
 	}
 	start := time.Now()
-	res.Start, res.Elapsed = start.Add(s.Warmup), p.Length()-s.Warmup
-	res.Scheduled = Count(p, s.Warmup, p.Length())
-	next := schedule(ctx, p, start, s.Warmup, tickets)
+	m.Start, m.Elapsed = start.Add(s.Warmup), sched.Length()-s.Warmup
+	m.Scheduled = Count(sched, s.Warmup, sched.Length())
+	next := dispatch(ctx, sched, start, s.Warmup, tickets)
 	close(stop)
 
-	end := start.Add(p.Length())
+	end := start.Add(sched.Length())
 	for n := next; ; n++ {
-		at, ok := p.Due(n)
+		at, ok := sched.Due(n)
 		if !ok {
 			break
 		}
 		if at >= s.Warmup {
-			res.Unsent++
-			t.unsent(end.Sub(start.Add(at)))
+			t.Unsent(end.Sub(start.Add(at)))
 		}
 	}
 	senders.Wait()
 }
 
-// schedule hands out the requests of p as they fall due, until the
+// dispatch hands out the requests of sched as they fall due, until the
 // schedule ends or ctx does. It returns the number of the first request not
 // handed out.
-func schedule(ctx context.Context, p Pacer, start time.Time, warmup time.Duration, tickets chan<- ticket) uint64 {
-	end := time.NewTimer(time.Until(start.Add(p.Length())))
+func dispatch(ctx context.Context, sched Schedule, start time.Time, warmup time.Duration, tickets chan<- ticket) uint64 {
+	end := time.NewTimer(time.Until(start.Add(sched.Length())))
 	defer end.Stop()
 	wait := time.NewTimer(time.Hour)
 	defer wait.Stop()
 	for n := uint64(0); ; n++ {
-		at, ok := p.Due(n)
+		at, ok := sched.Due(n)
 		if !ok {
 			return n
 		}
@@ -75,7 +75,7 @@ func schedule(ctx context.Context, p Pacer, start time.Time, warmup time.Duratio
 			}
 		}
 		select {
-		case tickets <- ticket{due: due, measured: at >= warmup}:
+		case tickets <- ticket{due: due, warmup: at < warmup}:
 		case <-end.C:
 			return n
 		case <-ctx.Done():
@@ -87,21 +87,21 @@ func schedule(ctx context.Context, p Pacer, start time.Time, warmup time.Duratio
 // openSender writes the requests handed to it while its window has room.
 func openSender(ctx context.Context, c *loadConn, tickets <-chan ticket, stop <-chan struct{}) {
 	for {
-		if !c.acquire(ctx, stop) {
+		if !c.acquire(stop) {
 			return
 		}
 		var tk ticket
 		select {
 		case tk = <-tickets:
 		case <-stop:
-			c.release()
+			c.Release()
 			return
 		case <-ctx.Done():
-			c.release()
+			c.Release()
 			return
 		}
 		late := time.Since(tk.due) > LateAfter
-		if c.send(tk.due, tk.measured, late) != nil {
+		if c.send(tk.due, tk.warmup, late) != nil {
 			return
 		}
 	}

@@ -95,7 +95,7 @@ func TestOpenLoopStall(t *testing.T) {
 		defer srv.close()
 		gen := &harness.Generator{Dial: srv.dial, DrainTimeout: time.Second}
 		s := harness.Scenario{
-			Name: "stall", Loop: harness.Open, Clients: 4, Inflight: 4,
+			Name: "stall", Loop: harness.OpenLoop, Clients: 4, Inflight: 4,
 			Rate: rate, Duration: length, Workload: harness.Workload{harness.Sleep(service)},
 		}
 		r, err := gen.Run(t.Context(), s, 0)
@@ -134,7 +134,7 @@ func TestClosedLoopStallHides(t *testing.T) {
 		defer srv.close()
 		gen := &harness.Generator{Dial: srv.dial, DrainTimeout: time.Second}
 		s := harness.Scenario{
-			Name: "stall", Loop: harness.Closed, Clients: 4, Inflight: 4,
+			Name: "stall", Loop: harness.ClosedLoop, Clients: 4, Inflight: 4,
 			Duration: length, Workload: harness.Workload{harness.Sleep(service)},
 		}
 		r, err := gen.Run(t.Context(), s, 0)

@@ -8,24 +8,27 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/tcpimg/tcpimg/harness/loadclient"
 )
 
-// ErrMismatch is returned when results of different scenarios are merged.
-var ErrMismatch = errors.New("results do not match")
+// ErrMismatch is returned when the metrics of different scenarios are
+// merged.
+var ErrMismatch = errors.New("metrics do not match")
 
-// Records are a run's Result as JSON, one file per run, histograms in
+// Records are a run's Metrics as JSON, one file per run, histograms in
 // HdrHistogram's encoding: what the plots read and what cmd/loadgen merge
 // combines. A folder of records sits beside the benchmark text of the same
 // runs.
 
 // RecordName returns the file name of r's record in a records folder:
 // SCENARIO_STRATEGY_REP.json.
-func RecordName(r *Result) string {
+func RecordName(r *Metrics) string {
 	return fmt.Sprintf("%s_%s_%03d.json", r.Scenario, r.Strategy, r.Rep)
 }
 
 // WriteRecord writes r into dir (created if needed) and returns its path.
-func WriteRecord(dir string, r *Result) (string, error) {
+func WriteRecord(dir string, r *Metrics) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
 	}
@@ -38,12 +41,12 @@ func WriteRecord(dir string, r *Result) (string, error) {
 }
 
 // ReadRecord reads one record.
-func ReadRecord(path string) (*Result, error) {
+func ReadRecord(path string) (*Metrics, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	var r Result
+	var r Metrics
 	if err := json.Unmarshal(b, &r); err != nil {
 		return nil, fmt.Errorf("record %s: %w", path, err)
 	}
@@ -51,13 +54,13 @@ func ReadRecord(path string) (*Result, error) {
 }
 
 // ReadRecords reads every .json record of dir, in name order.
-func ReadRecords(dir string) ([]*Result, error) {
+func ReadRecords(dir string) ([]*Metrics, error) {
 	paths, err := filepath.Glob(filepath.Join(dir, "*.json"))
 	if err != nil {
 		return nil, err
 	}
 	slices.Sort(paths)
-	out := make([]*Result, 0, len(paths))
+	out := make([]*Metrics, 0, len(paths))
 	for _, p := range paths {
 		r, err := ReadRecord(p)
 		if err != nil {
@@ -68,20 +71,20 @@ func ReadRecords(dir string) ([]*Result, error) {
 	return out, nil
 }
 
-// Merge combines the results of one scenario run at the same time from
+// Merge combines the metrics of one scenario run at the same time from
 // several load generators against one target, as if one generator had made
 // all their requests: counts add up, histograms merge, and the measured
 // period spans them all. The server-side fields and the time series, which
 // describe one process, are dropped.
-func Merge(rs ...*Result) (*Result, error) {
+func Merge(rs ...*Metrics) (*Metrics, error) {
 	if len(rs) == 0 {
 		return nil, fmt.Errorf("%w: nothing to merge", ErrMismatch)
 	}
 	first := rs[0]
-	m := &Result{
+	m := &Metrics{
 		Scenario: first.Scenario, Strategy: first.Strategy, Loop: first.Loop, Rep: first.Rep,
 		Start: first.Start, Capacity: first.Capacity,
-		Latency: NewHist(), Queue: NewHist(), Service: NewHist(),
+		Latency: loadclient.NewHistogram(), Queue: loadclient.NewHistogram(), Service: loadclient.NewHistogram(),
 	}
 	var labels []string
 	for _, r := range rs {
@@ -109,7 +112,7 @@ func Merge(rs ...*Result) (*Result, error) {
 			m.Status[i] += c
 		}
 		m.Lost += r.Lost
-		m.Duplicates += r.Duplicates
+		m.Unexpected += r.Unexpected
 		m.Latency.Add(r.Latency)
 		m.Queue.Add(r.Queue)
 		m.Service.Add(r.Service)

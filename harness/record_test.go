@@ -2,27 +2,31 @@ package harness_test
 
 import (
 	"bytes"
+	"maps"
+	"math"
 	"os"
 	"path/filepath"
-	"strings"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/perf/benchfmt"
 
 	"github.com/tcpimg/tcpimg/core"
 	"github.com/tcpimg/tcpimg/harness"
+	"github.com/tcpimg/tcpimg/harness/loadclient"
 )
 
-// syntheticResult returns a result with latencies spread from 1 ms to
+// syntheticMetrics returns the metrics of a run with latencies spread from 1 ms to
 // about 100 ms, as a run of scenario against strategy might measure.
-func syntheticResult(scenario, strategy string, rep int) *harness.Result {
-	r := &harness.Result{
-		Scenario: scenario, Strategy: strategy, Rep: rep, Loop: harness.Open,
+func syntheticMetrics(scenario, strategy string, rep int) *harness.Metrics {
+	r := &harness.Metrics{
+		Scenario: scenario, Strategy: strategy, Rep: rep, Loop: harness.OpenLoop,
 		Start: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), Elapsed: time.Second, Capacity: 1000,
 		Scheduled: 1000, Sent: 1000, Total: 1200,
-		Latency: harness.NewHist(), Queue: harness.NewHist(), Service: harness.NewHist(),
+		Latency: loadclient.NewHistogram(), Queue: loadclient.NewHistogram(), Service: loadclient.NewHistogram(),
 		InProcess: true, PeakGoroutines: 40 + rep, PeakHeap: 1 << 20,
 	}
 	r.Status[core.StatusOK] = 900
@@ -41,14 +45,14 @@ func syntheticResult(scenario, strategy string, rep int) *harness.Result {
 
 func TestRecordRoundTrip(t *testing.T) {
 	dir := t.TempDir()
-	r := syntheticResult("open-50", "chan-pool", 2)
+	r := syntheticMetrics("open-50", "chan-pool", 2)
 	path, err := harness.WriteRecord(dir, r)
 	require.NoError(t, err)
 	assert.Equal(t, "open-50_chan-pool_002.json", filepath.Base(path))
 
 	got, err := harness.ReadRecord(path)
 	require.NoError(t, err)
-	assert.Equal(t, r.Metrics(), got.Metrics())
+	assert.Equal(t, r.Figures(), got.Figures())
 	assert.True(t, r.Latency.Equals(got.Latency.Histogram), "histogram survives its encoding")
 	assert.Equal(t, r.Series, got.Series)
 	assert.True(t, r.Start.Equal(got.Start))
@@ -59,8 +63,8 @@ func TestRecordRoundTrip(t *testing.T) {
 }
 
 func TestMerge(t *testing.T) {
-	a := syntheticResult("open-90", "remote", 0)
-	b := syntheticResult("open-90", "remote", 0)
+	a := syntheticMetrics("open-90", "remote", 0)
+	b := syntheticMetrics("open-90", "remote", 0)
 	b.Start = a.Start.Add(100 * time.Millisecond)
 
 	m, err := harness.Merge(a, b)
@@ -72,23 +76,42 @@ func TestMerge(t *testing.T) {
 	assert.False(t, m.InProcess, "server-side figures describe one process and are dropped")
 	assert.Equal(t, "remote", m.Strategy)
 
-	_, err = harness.Merge(a, syntheticResult("burst", "remote", 0))
+	_, err = harness.Merge(a, syntheticMetrics("burst", "remote", 0))
 	assert.ErrorIs(t, err, harness.ErrMismatch)
 	_, err = harness.Merge()
 	assert.ErrorIs(t, err, harness.ErrMismatch)
 }
 
+// TestWriteBenchmark reads what WriteBenchmark writes with benchstat's own
+// parser: one run is one result, named as the in-process benchmark names
+// it, with every figure in its unit.
 func TestWriteBenchmark(t *testing.T) {
+	m := syntheticMetrics("open-50", "remote", 0)
 	var buf bytes.Buffer
-	require.NoError(t, harness.WriteBenchmark(&buf, syntheticResult("open-50", "remote", 0)))
-	line := buf.String()
-	assert.True(t, strings.HasPrefix(line, "BenchmarkScenario/scenario=open-50/strategy=remote\t"), line)
-	assert.True(t, strings.HasSuffix(line, "\n"))
-	for _, unit := range []string{"ns/op", "imgs/s", "goodput/s", "p50-ns", "p99-ns", "p999-ns", "busy/op", "lost/op", "peak-goroutines", "peak-heap-B", "leaked-goroutines"} {
-		assert.Contains(t, line, " "+unit, unit)
+	require.NoError(t, harness.WriteBenchmark(&buf, m))
+
+	r := benchfmt.NewReader(&buf, "raw.txt")
+	require.True(t, r.Scan(), "a line: %v", r.Err())
+	res, ok := r.Result().(*benchfmt.Result)
+	require.True(t, ok, "a benchmark result, not %v", r.Result())
+	assert.Equal(t, "Scenario/scenario=open-50/strategy=remote", string(res.Name.Full()), "the name, less its Benchmark prefix")
+	assert.Equal(t, 1, res.Iters, "one iteration")
+	want := map[string]float64{"ns/op": float64(m.Elapsed.Nanoseconds())}
+	for _, f := range m.Figures() {
+		want[f.Unit] = f.Value
 	}
-	fields := strings.Split(strings.TrimSpace(line), "\t")
-	assert.Equal(t, "1", strings.TrimSpace(fields[1]), "one iteration")
+	got := map[string]float64{}
+	for _, v := range res.Values {
+		if v.OrigUnit != "" { // benchfmt tidied the unit
+			v.Unit, v.Value = v.OrigUnit, v.OrigValue
+		}
+		got[v.Unit] = v.Value
+	}
+	require.ElementsMatch(t, slices.Collect(maps.Keys(want)), slices.Collect(maps.Keys(got)))
+	for unit, v := range want {
+		assert.InDelta(t, v, got[unit], math.Abs(v)*1e-5, unit) // written with six significant digits
+	}
+	assert.False(t, r.Scan(), "one line per run")
 }
 
 func TestLoadLibrary(t *testing.T) {
@@ -112,9 +135,9 @@ func TestLoadLibrary(t *testing.T) {
 	assert.Error(t, err)
 }
 
-func TestMetrics(t *testing.T) {
-	r := syntheticResult("open-50", "chan-pool", 0)
-	units := func(ms []harness.Metric) []string {
+func TestFigures(t *testing.T) {
+	r := syntheticMetrics("open-50", "chan-pool", 0)
+	units := func(ms []harness.Figure) []string {
 		var out []string
 		for _, m := range ms {
 			out = append(out, m.Unit)
@@ -122,15 +145,15 @@ func TestMetrics(t *testing.T) {
 		return out
 	}
 	assert.Equal(t, []string{"imgs/s", "goodput/s", "offered/s", "p50-ns", "p99-ns", "p999-ns",
-		"busy/op", "late/op", "lost/op", "peak-goroutines", "peak-heap-B", "leaked-goroutines"}, units(r.Metrics()))
+		"busy/op", "late/op", "lost/op", "peak-goroutines", "peak-heap-B", "leaked-goroutines"}, units(r.Figures()))
 
-	empty := syntheticResult("open-50", "chan-pool", 1)
-	empty.Latency = harness.NewHist()
+	empty := syntheticMetrics("open-50", "chan-pool", 1)
+	empty.Latency = loadclient.NewHistogram()
 	empty.InProcess = false
-	assert.NotContains(t, units(empty.Metrics()), "p99-ns", "no latency measured is not a latency of 0")
+	assert.NotContains(t, units(empty.Figures()), "p99-ns", "no latency measured is not a latency of 0")
 
-	mean := harness.MeanMetrics([]*harness.Result{r, empty})
-	assert.Equal(t, units(r.Metrics()), units(mean))
+	mean := harness.MeanFigures([]*harness.Metrics{r, empty})
+	assert.Equal(t, units(r.Figures()), units(mean))
 	byUnit := map[string]float64{}
 	for _, m := range mean {
 		byUnit[m.Unit] = m.Value

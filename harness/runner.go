@@ -140,7 +140,7 @@ func (r *Runner) SetCapacity(strategy string, perSecond float64) {
 
 // Run runs s once against a fresh server running the pool strategy named
 // strategy, and returns what the load generator and the server measured.
-func (r *Runner) Run(ctx context.Context, s Scenario, strategy string) (*Result, error) {
+func (r *Runner) Run(ctx context.Context, s Scenario, strategy string) (*Metrics, error) {
 	if r.Short {
 		s = Short(s)
 	}
@@ -149,7 +149,7 @@ func (r *Runner) Run(ctx context.Context, s Scenario, strategy string) (*Result,
 		return nil, err
 	}
 	var capacity float64
-	if s.Loop == Open && s.RateOfCapacity > 0 {
+	if s.Loop == OpenLoop && s.RateOfCapacity > 0 {
 		c, err := r.Capacity(ctx, strategy)
 		if err != nil {
 			return nil, err

@@ -15,22 +15,22 @@ var ErrBadScenario = errors.New("bad scenario")
 type Loop uint8
 
 const (
-	// Closed keeps a fixed number of requests in flight on every
+	// ClosedLoop keeps a fixed number of requests in flight on every
 	// connection: a request is sent when an answer comes back. The server's
 	// speed sets the send rate, so queueing delay hides in a lower rate.
-	Closed Loop = iota
-	// Open sends on a schedule set by the clock, whatever the server does,
+	ClosedLoop Loop = iota
+	// OpenLoop sends on a schedule set by the clock, whatever the server does,
 	// and measures latency from each request's scheduled time, so a server
 	// that falls behind shows it as latency (no coordinated omission).
-	Open
+	OpenLoop
 )
 
 // String returns "closed" or "open".
 func (l Loop) String() string {
 	switch l {
-	case Closed:
+	case ClosedLoop:
 		return "closed"
-	case Open:
+	case OpenLoop:
 		return "open"
 	}
 	return fmt.Sprintf("loop(%d)", uint8(l))
@@ -38,7 +38,7 @@ func (l Loop) String() string {
 
 // Scenario is one named load, as data: who connects, how requests arrive,
 // and what they ask for. Tests, benchmarks and cmd/loadgen all read the same
-// table, [Scenarios]. Zero values are documented per field; [Scenario.Validate]
+// catalog, [Scenarios]. Zero values are documented per field; [Scenario.Validate]
 // rejects the combinations that cannot run.
 type Scenario struct {
 	// Name is the stable kebab-case id used in benchmark names and flags.
@@ -46,7 +46,7 @@ type Scenario struct {
 	// Description says in one line what the scenario shows.
 	Description string
 
-	// Loop is the arrival model; the zero value is Closed.
+	// Loop is the arrival model; the zero value is ClosedLoop.
 	Loop Loop
 	// Clients is the number of simulated users; 0 means 1.
 	Clients int
@@ -68,9 +68,9 @@ type Scenario struct {
 	// (in process, against the default strategy; see [Runner]).
 	RateOfCapacity float64
 	// Shape, for an open loop, replaces the single measured period of
-	// Duration at Rate by steps, each running at Load times Rate for its
-	// own duration (Load 0 is idle). Empty means one step {Duration, 1}.
-	Shape []Step
+	// Duration at Rate by phases, each running at Load times Rate for its
+	// own duration (Load 0 is idle). Empty means one phase {Duration, 1}.
+	Shape []Phase
 
 	// Duration is how long the measured period lasts, after Warmup. With
 	// Jobs or Shape set it is ignored.
@@ -98,9 +98,10 @@ type Scenario struct {
 	SlowReadDelay time.Duration
 }
 
-// Step is one period of an open loop's shape.
-type Step struct {
-	For  time.Duration // how long the step lasts
+// Phase is one period of an open loop's measured load, at a multiple of
+// the scenario's rate.
+type Phase struct {
+	For  time.Duration // how long the phase lasts
 	Load float64       // multiple of the scenario's rate; 0 is idle
 }
 
@@ -132,31 +133,31 @@ func (s Scenario) SlowClients() int {
 	return min(int(s.SlowReaders*float64(s.Clients)+0.5), s.Clients)
 }
 
-// Steps returns an open loop's measured period as steps of Load times the
-// rate (Shape, or one step of Duration).
-func (s Scenario) Steps() []Step {
+// Phases returns an open loop's measured period as phases (Shape, or one
+// phase of Duration at the rate).
+func (s Scenario) Phases() []Phase {
 	if len(s.Shape) > 0 {
 		return s.Shape
 	}
-	return []Step{{For: s.Duration, Load: 1}}
+	return []Phase{{For: s.Duration, Load: 1}}
 }
 
 // Measured returns the length of the measured period for a scenario whose
 // length is fixed in advance (not a closed loop counting Jobs).
 func (s Scenario) Measured() time.Duration {
-	if s.Loop == Closed {
+	if s.Loop == ClosedLoop {
 		return s.Duration
 	}
 	var d time.Duration
-	for _, st := range s.Steps() {
-		d += st.For
+	for _, ph := range s.Phases() {
+		d += ph.For
 	}
 	return d
 }
 
 // CountsJobs reports whether the scenario ends after a number of requests
 // rather than after a duration.
-func (s Scenario) CountsJobs() bool { return s.Loop == Closed && s.Jobs > 0 }
+func (s Scenario) CountsJobs() bool { return s.Loop == ClosedLoop && s.Jobs > 0 }
 
 // Validate reports a scenario that cannot run.
 func (s Scenario) Validate() error {
@@ -169,7 +170,7 @@ func (s Scenario) Validate() error {
 	check(s.Name == "", "no name")
 	check(s.Clients < 0 || s.ConnsPerClient < 0 || s.Inflight < 0, "negative clients, connections or inflight")
 	check(s.Inflight > core.DefaultMaxInflight, "inflight %d over the server's default -max-inflight %d", s.Inflight, core.DefaultMaxInflight)
-	check(s.Loop > Open, "unknown loop %d", s.Loop)
+	check(s.Loop > OpenLoop, "unknown loop %d", s.Loop)
 	check(s.Warmup < 0 || s.Duration < 0, "negative duration")
 	check(s.SlowReaders < 0 || s.SlowReaders > 1, "slow readers %v outside 0..1", s.SlowReaders)
 	check(len(s.Workload) == 0, "empty workload")
@@ -180,15 +181,15 @@ func (s Scenario) Validate() error {
 		check(j.Weight < 0, "job %d: negative weight", i)
 	}
 	switch s.Loop {
-	case Closed:
+	case ClosedLoop:
 		check(s.Jobs < 0, "negative jobs")
 		check(s.Jobs == 0 && s.Duration <= 0, "closed loop needs Duration or Jobs")
-	case Open:
+	case OpenLoop:
 		check(s.Rate < 0 || s.RateOfCapacity < 0, "negative rate")
 		check(s.Rate == 0 && s.RateOfCapacity == 0, "open loop needs Rate or RateOfCapacity")
 		check(s.Measured() <= 0, "open loop needs Duration or Shape")
-		for i, st := range s.Shape {
-			check(st.For <= 0 || st.Load < 0, "shape step %d: needs a positive duration and a load >= 0", i)
+		for i, ph := range s.Shape {
+			check(ph.For <= 0 || ph.Load < 0, "shape phase %d: needs a positive duration and a load >= 0", i)
 		}
 	}
 	if len(problems) > 0 {

@@ -36,16 +36,16 @@ func TestScenarioValidate(t *testing.T) {
 	}{
 		{"closed by duration", harness.Scenario{Name: "a", Duration: time.Second, Workload: noop}, ""},
 		{"closed by jobs", harness.Scenario{Name: "a", Jobs: 3, Workload: noop}, ""},
-		{"open at a rate", harness.Scenario{Name: "a", Loop: harness.Open, Rate: 10, Duration: time.Second, Workload: noop}, ""},
-		{"open shaped", harness.Scenario{Name: "a", Loop: harness.Open, RateOfCapacity: 1, Shape: []harness.Step{{For: time.Second, Load: 2}}, Workload: noop}, ""},
+		{"open at a rate", harness.Scenario{Name: "a", Loop: harness.OpenLoop, Rate: 10, Duration: time.Second, Workload: noop}, ""},
+		{"open shaped", harness.Scenario{Name: "a", Loop: harness.OpenLoop, RateOfCapacity: 1, Shape: []harness.Phase{{For: time.Second, Load: 2}}, Workload: noop}, ""},
 		{"no name", harness.Scenario{Duration: time.Second, Workload: noop}, "no name"},
 		{"no length", harness.Scenario{Name: "a", Workload: noop}, "needs Duration or Jobs"},
-		{"no rate", harness.Scenario{Name: "a", Loop: harness.Open, Duration: time.Second, Workload: noop}, "needs Rate"},
+		{"no rate", harness.Scenario{Name: "a", Loop: harness.OpenLoop, Duration: time.Second, Workload: noop}, "needs Rate"},
 		{"no workload", harness.Scenario{Name: "a", Duration: time.Second}, "empty workload"},
 		{"bad job", harness.Scenario{Name: "a", Duration: time.Second, Workload: harness.Workload{{Op: core.OpBlur}}}, "radius"},
 		{"window over the server's", harness.Scenario{Name: "a", Inflight: 65, Duration: time.Second, Workload: noop}, "inflight"},
 		{"slow readers over 1", harness.Scenario{Name: "a", SlowReaders: 2, Duration: time.Second, Workload: noop}, "slow readers"},
-		{"empty step", harness.Scenario{Name: "a", Loop: harness.Open, Rate: 1, Shape: []harness.Step{{Load: 1}}, Workload: noop}, "shape step"},
+		{"empty phase", harness.Scenario{Name: "a", Loop: harness.OpenLoop, Rate: 1, Shape: []harness.Phase{{Load: 1}}, Workload: noop}, "shape phase"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -12,7 +12,7 @@ const (
 	shortInflight = 2
 	shortJobs     = 3
 	shortDuration = 100 * time.Millisecond
-	shortShape    = 10 // shape steps are divided by this
+	shortShape    = 10 // shape phases are divided by this
 	shortWorkUS   = 200
 	shortSlowRead = 2 * time.Millisecond
 )

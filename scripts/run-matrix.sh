@@ -138,5 +138,6 @@ done
 
 echo "run-matrix: plots" >&2
 "$tmp/loadgen" plot -in "$out/records" -out "$out" >/dev/null
+"$tmp/loadgen" report -in "$out" >/dev/null # index.html: conditions, verdict grids, plots
 
 echo "run-matrix: done in $((SECONDS - start))s: $out" >&2

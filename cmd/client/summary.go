@@ -7,9 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/HdrHistogram/hdrhistogram-go"
-
 	"github.com/tcpimg/tcpimg/core"
+	"github.com/tcpimg/tcpimg/harness/loadclient"
 )
 
 // errJobsFailed is the run's error when some job was not answered OK.
@@ -19,32 +18,22 @@ var errJobsFailed = errors.New("jobs not answered OK")
 type summary struct {
 	images, repeat, conns, inflight int
 	jobs                            int // planned: images x repeat
-	sent                            int
-	missing                         int // sent, never answered
-	unexpected                      int // answers for ids that were not outstanding
-	byStatus                        [core.NumStatus]int
+	counts                          loadclient.Counts
 	firstMsg                        [core.NumStatus]string
 	elapsed                         time.Duration
-	latency                         *hdrhistogram.Histogram
-	queue                           *hdrhistogram.Histogram
-	service                         *hdrhistogram.Histogram
 }
 
-func (s *summary) answered() int {
-	n := 0
-	for _, c := range s.byStatus {
-		n += c
-	}
-	return n
-}
-
-func (s *summary) ok() int   { return s.byStatus[core.StatusOK] }
-func (s *summary) busy() int { return s.byStatus[core.StatusBusy] }
+func (s *summary) sent() int       { return int(s.counts.Sent) }
+func (s *summary) answered() int   { return int(s.counts.Answered()) }
+func (s *summary) ok() int         { return int(s.counts.Status[core.StatusOK]) }
+func (s *summary) busy() int       { return int(s.counts.Status[core.StatusBusy]) }
+func (s *summary) missing() int    { return int(s.counts.Lost) }
+func (s *summary) unexpected() int { return int(s.counts.Unexpected) }
 
 // errored counts answers other than OK and BUSY.
 func (s *summary) errored() int { return s.answered() - s.ok() - s.busy() }
 
-func (s *summary) unsent() int { return s.jobs - s.sent }
+func (s *summary) unsent() int { return s.jobs - s.sent() }
 
 // imgsPerSecond is OK answers per second of wall time: refusals and errors
 // are cheap for a server, so they would flatter the rate.
@@ -68,9 +57,9 @@ func (s *summary) verdict(busyOK bool) error {
 		add(s.busy(), "BUSY")
 	}
 	add(s.errored(), "failed")
-	add(s.missing, "missing")
+	add(s.missing(), "missing")
 	add(s.unsent(), "unsent")
-	add(s.unexpected, "unexpected")
+	add(s.unexpected(), "unexpected")
 	if len(why) == 0 {
 		return nil
 	}
@@ -82,23 +71,23 @@ func (s *summary) writeText(w io.Writer) {
 	fmt.Fprintf(w, "jobs %d (%d images x %d) over %d connections, %d in flight each\n",
 		s.jobs, s.images, s.repeat, s.conns, s.inflight)
 	var parts []string
-	for st, n := range s.byStatus {
+	for st, n := range s.counts.Status {
 		if n > 0 || core.Status(st) == core.StatusOK {
 			parts = append(parts, fmt.Sprintf("%v %d", core.Status(st), n))
 		}
 	}
-	fmt.Fprintf(w, "answered %d of %d sent: %s\n", s.answered(), s.sent, strings.Join(parts, ", "))
+	fmt.Fprintf(w, "answered %d of %d sent: %s\n", s.answered(), s.sent(), strings.Join(parts, ", "))
 	for st, msg := range s.firstMsg {
 		if msg != "" {
 			fmt.Fprintf(w, "  first %v: %s\n", core.Status(st), msg)
 		}
 	}
-	fmt.Fprintf(w, "missing %d, unsent %d, unexpected %d\n", s.missing, s.unsent(), s.unexpected)
+	fmt.Fprintf(w, "missing %d, unsent %d, unexpected %d\n", s.missing(), s.unsent(), s.unexpected())
 	fmt.Fprintf(w, "%.1f images/s (OK answers) in %v\n", s.imgsPerSecond(), s.elapsed.Round(time.Millisecond))
 	fmt.Fprintf(w, "latency p50 %.3f ms, p99 %.3f ms, max %.3f ms\n",
-		quantileMS(s.latency, 50), quantileMS(s.latency, 99), ms(s.latency.Max()))
+		quantileMS(s.counts.Latency, 0.50), quantileMS(s.counts.Latency, 0.99), quantileMS(s.counts.Latency, 1))
 	fmt.Fprintf(w, "server queue p50 %.3f ms, service p50 %.3f ms\n",
-		quantileMS(s.queue, 50), quantileMS(s.service, 50))
+		quantileMS(s.counts.Queue, 0.50), quantileMS(s.counts.Service, 0.50))
 }
 
 // writeLine prints the one line scripts parse: space-separated key=value
@@ -106,12 +95,13 @@ func (s *summary) writeText(w io.Writer) {
 func (s *summary) writeLine(w io.Writer) {
 	fmt.Fprintf(w, "summary jobs=%d sent=%d answered=%d ok=%d busy=%d errors=%d missing=%d unsent=%d unexpected=%d"+
 		" imgs_per_s=%.1f p50_ms=%.3f p99_ms=%.3f queue_p50_ms=%.3f service_p50_ms=%.3f elapsed_s=%.3f\n",
-		s.jobs, s.sent, s.answered(), s.ok(), s.busy(), s.errored(), s.missing, s.unsent(), s.unexpected,
-		s.imgsPerSecond(), quantileMS(s.latency, 50), quantileMS(s.latency, 99),
-		quantileMS(s.queue, 50), quantileMS(s.service, 50), s.elapsed.Seconds())
+		s.jobs, s.sent(), s.answered(), s.ok(), s.busy(), s.errored(), s.missing(), s.unsent(), s.unexpected(),
+		s.imgsPerSecond(), quantileMS(s.counts.Latency, 0.50), quantileMS(s.counts.Latency, 0.99),
+		quantileMS(s.counts.Queue, 0.50), quantileMS(s.counts.Service, 0.50), s.elapsed.Seconds())
 }
 
-// quantileMS returns the q-th percentile of a microsecond histogram in ms.
-func quantileMS(h *hdrhistogram.Histogram, q float64) float64 { return ms(h.ValueAtQuantile(q)) }
-
-func ms(us int64) float64 { return float64(us) / 1000 }
+// quantileMS returns the duration at quantile q (0..1, 1 for the maximum)
+// in milliseconds.
+func quantileMS(h loadclient.Histogram, q float64) float64 {
+	return float64(h.Quantile(q)) / float64(time.Millisecond)
+}

@@ -30,6 +30,8 @@ func parse(args []string, usage io.Writer) (command, error) {
 			return parseMerge(args[1:], usage)
 		case "plot":
 			return parsePlot(args[1:], usage)
+		case "report":
+			return parseReport(args[1:], usage)
 		}
 	}
 	return parseLoad(args, usage)

@@ -6,6 +6,7 @@
 //	loadgen -target HOST:PORT [-scenario NAMES] [-count N] [-out DIR] [flags]
 //	loadgen merge -out DIR RECORD...
 //	loadgen plot -in DIR [-out DIR]
+//	loadgen report -in DIR [-out FILE]
 //	loadgen -list
 //
 // The first form runs each named scenario (comma-separated; all of them by
@@ -20,7 +21,8 @@
 // merge combines the records of runs made at the same time from several
 // machines against one server (same scenario and repetition) into one
 // record each, as if one machine had made every request, and prints their
-// benchmark lines. plot draws a records folder's pictures.
+// benchmark lines. plot draws a records folder's pictures. report writes a
+// results folder's page, index.html (see harness/report).
 //
 // A bad flag is a one-line error and exit status 2.
 package main

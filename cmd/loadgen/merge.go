@@ -22,7 +22,7 @@ func (c *mergeCmd) run(_ context.Context, stdout, _ io.Writer) error {
 		scenario string
 		rep      int
 	}
-	groups := map[key][]*harness.Result{}
+	groups := map[key][]*harness.Metrics{}
 	for _, path := range c.inputs {
 		r, err := harness.ReadRecord(path)
 		if err != nil {

@@ -72,12 +72,12 @@ func (c *loadCmd) run(ctx context.Context, stdout, stderr io.Writer) error {
 
 // runOne runs s once, measuring the capacity first if s needs it and it
 // is not known. A saturate run refreshes the capacity, as in process.
-func (c *loadCmd) runOne(ctx context.Context, gen *harness.Generator, s harness.Scenario) (*harness.Result, error) {
+func (c *loadCmd) runOne(ctx context.Context, gen *harness.Generator, s harness.Scenario) (*harness.Metrics, error) {
 	if c.short {
 		s = harness.Short(s)
 	}
 	s = harness.Scale(s, c.scale)
-	if s.Loop == harness.Open && s.RateOfCapacity > 0 && c.capacity == 0 {
+	if s.Loop == harness.OpenLoop && s.RateOfCapacity > 0 && c.capacity == 0 {
 		cal, err := harness.Lookup(harness.CalibrationScenario)
 		if err != nil {
 			return nil, err

@@ -20,7 +20,7 @@ var ErrNoData = errors.New("no records to plot")
 // Throughput draws goodput against offered load, one line per strategy,
 // a point per steady open-loop scenario (the mean of its repetitions), and
 // the diagonal a strategy that keeps up would follow.
-func Throughput(rs []*harness.Result) (*gonum.Plot, error) {
+func Throughput(rs []*harness.Metrics) (*gonum.Plot, error) {
 	p := newPlot("Throughput against offered load", "offered load (requests/s)", "goodput (OK answers/s)")
 	top := 0.0
 	drawn := false
@@ -31,8 +31,8 @@ func Throughput(rs []*harness.Result) (*gonum.Plot, error) {
 			if !steady(sc) || len(runs) == 0 {
 				continue
 			}
-			x := mean(runs, (*harness.Result).Offered)
-			y := mean(runs, (*harness.Result).Goodput)
+			x := mean(runs, (*harness.Metrics).Offered)
+			y := mean(runs, (*harness.Metrics).Goodput)
 			pts = append(pts, plotter.XY{X: x, Y: y})
 			top = max(top, x, y)
 		}
@@ -79,7 +79,7 @@ func spectrumPoints() []float64 {
 
 // Spectrum draws the latency percentile spectrum of scenario, one line per
 // strategy from the merged histograms of its repetitions.
-func Spectrum(rs []*harness.Result, scenario string) (*gonum.Plot, error) {
+func Spectrum(rs []*harness.Metrics, scenario string) (*gonum.Plot, error) {
 	p := newPlot("Latency by percentile: "+scenario, "percentile", "latency of OK answers (ms)")
 	p.X.Scale = gonum.LogScale{}
 	p.X.Tick.Marker = percentileTicks{}
@@ -113,16 +113,16 @@ func Spectrum(rs []*harness.Result, scenario string) (*gonum.Plot, error) {
 
 // Series draws one value of the time series of scenario, one line per
 // strategy from its first repetition: value picks goroutines or heap.
-func Series(rs []*harness.Result, scenario, title, unit string, value func(harness.Sample) float64) (*gonum.Plot, error) {
+func Series(rs []*harness.Metrics, scenario, title, unit string, value func(harness.Sample) float64) (*gonum.Plot, error) {
 	p := newPlot(title+": "+scenario, "time since the run began (s)", unit)
 	drawn := false
 	for _, st := range strategiesOf(rs) {
 		runs := filter(rs, scenario, st)
-		runs = slices.DeleteFunc(runs, func(r *harness.Result) bool { return len(r.Series) == 0 })
+		runs = slices.DeleteFunc(runs, func(r *harness.Metrics) bool { return len(r.Series) == 0 })
 		if len(runs) == 0 {
 			continue
 		}
-		first := slices.MinFunc(runs, func(a, b *harness.Result) int { return a.Rep - b.Rep })
+		first := slices.MinFunc(runs, func(a, b *harness.Metrics) int { return a.Rep - b.Rep })
 		pts := make(plotter.XYs, len(first.Series))
 		for i, s := range first.Series {
 			pts[i] = plotter.XY{X: s.At.Seconds(), Y: value(s)}
@@ -140,11 +140,11 @@ func Series(rs []*harness.Result, scenario, title, unit string, value func(harne
 }
 
 // Goroutines draws the goroutines over scenario's run.
-func Goroutines(rs []*harness.Result, scenario string) (*gonum.Plot, error) {
+func Goroutines(rs []*harness.Metrics, scenario string) (*gonum.Plot, error) {
 	return Series(rs, scenario, "Goroutines", "goroutines", func(s harness.Sample) float64 { return float64(s.Goroutines) })
 }
 
 // Heap draws the heap over scenario's run, in MiB.
-func Heap(rs []*harness.Result, scenario string) (*gonum.Plot, error) {
+func Heap(rs []*harness.Metrics, scenario string) (*gonum.Plot, error) {
 	return Series(rs, scenario, "Heap", "heap objects (MiB)", func(s harness.Sample) float64 { return float64(s.Heap) / (1 << 20) })
 }

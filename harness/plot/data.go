@@ -5,11 +5,12 @@ import (
 	"strings"
 
 	"github.com/tcpimg/tcpimg/harness"
+	"github.com/tcpimg/tcpimg/harness/loadclient"
 )
 
 // strategiesOf returns the strategies present in rs: the registry's order
 // first, then any other label (a remote target) alphabetically.
-func strategiesOf(rs []*harness.Result) []string {
+func strategiesOf(rs []*harness.Metrics) []string {
 	present := map[string]bool{}
 	for _, r := range rs {
 		present[r.Strategy] = true
@@ -42,9 +43,9 @@ func colorIndex(strategy string) int {
 	return len(harness.Strategies()) + max(h, -h)%7
 }
 
-// filter returns the results of scenario by strategy.
-func filter(rs []*harness.Result, scenario, strategy string) []*harness.Result {
-	var out []*harness.Result
+// filter returns the runs of scenario by strategy.
+func filter(rs []*harness.Metrics, scenario, strategy string) []*harness.Metrics {
+	var out []*harness.Metrics
 	for _, r := range rs {
 		if r.Scenario == scenario && r.Strategy == strategy {
 			out = append(out, r)
@@ -55,10 +56,10 @@ func filter(rs []*harness.Result, scenario, strategy string) []*harness.Result {
 
 // openLoopScenarios returns the scenarios of rs that ran an open loop, in
 // table order, then any other by name.
-func openLoopScenarios(rs []*harness.Result) []string {
+func openLoopScenarios(rs []*harness.Metrics) []string {
 	var names []string
 	for _, r := range rs {
-		if r.Loop == harness.Open && !slices.Contains(names, r.Scenario) {
+		if r.Loop == harness.OpenLoop && !slices.Contains(names, r.Scenario) {
 			names = append(names, r.Scenario)
 		}
 	}
@@ -82,12 +83,12 @@ func openLoopScenarios(rs []*harness.Result) []string {
 // the throughput curve (burst, with its shape, is not).
 func steady(scenario string) bool {
 	s, err := harness.Lookup(scenario)
-	return err == nil && s.Loop == harness.Open && len(s.Shape) == 0
+	return err == nil && s.Loop == harness.OpenLoop && len(s.Shape) == 0
 }
 
 // mergedLatency returns the latency histogram of all of rs together.
-func mergedLatency(rs []*harness.Result) harness.Hist {
-	h := harness.NewHist()
+func mergedLatency(rs []*harness.Metrics) loadclient.Histogram {
+	h := loadclient.NewHistogram()
 	for _, r := range rs {
 		h.Add(r.Latency)
 	}
@@ -95,7 +96,7 @@ func mergedLatency(rs []*harness.Result) harness.Hist {
 }
 
 // mean returns the mean of f over rs.
-func mean(rs []*harness.Result, f func(*harness.Result) float64) float64 {
+func mean(rs []*harness.Metrics, f func(*harness.Metrics) float64) float64 {
 	if len(rs) == 0 {
 		return 0
 	}

@@ -12,13 +12,14 @@ import (
 
 	"github.com/tcpimg/tcpimg/core"
 	"github.com/tcpimg/tcpimg/harness"
+	"github.com/tcpimg/tcpimg/harness/loadclient"
 	"github.com/tcpimg/tcpimg/harness/plot"
 )
 
 // synthetic returns records of a pretend matrix: strategy i saturates at
 // 1000/(i+1) requests a second, and its latency grows with the load.
-func synthetic() []*harness.Result {
-	var rs []*harness.Result
+func synthetic() []*harness.Metrics {
+	var rs []*harness.Metrics
 	for i, st := range []string{"chan-pool", "unbounded"} {
 		capacity := 1000.0 / float64(i+1)
 		for _, sc := range []string{"open-50", "open-90", "open-200", "burst", "saturate"} {
@@ -28,11 +29,11 @@ func synthetic() []*harness.Result {
 			}
 			for rep := range 2 {
 				offered := capacity * max(s.RateOfCapacity, 1)
-				r := &harness.Result{
+				r := &harness.Metrics{
 					Scenario: sc, Strategy: st, Loop: s.Loop, Rep: rep,
 					Elapsed: time.Second, Capacity: capacity,
 					Scheduled: uint64(offered), Sent: uint64(offered),
-					Latency: harness.NewHist(), InProcess: true,
+					Latency: loadclient.NewHistogram(), InProcess: true,
 				}
 				r.Status[core.StatusOK] = uint64(min(offered, capacity))
 				for k := range 1000 {
@@ -80,7 +81,7 @@ func TestWriteAll(t *testing.T) {
 
 func TestWriteAllSkipsMissingData(t *testing.T) {
 	dir := t.TempDir()
-	var closedOnly []*harness.Result
+	var closedOnly []*harness.Metrics
 	for _, r := range synthetic() {
 		if r.Scenario == "saturate" {
 			closedOnly = append(closedOnly, r)

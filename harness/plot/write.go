@@ -19,7 +19,7 @@ var Formats = []string{"svg", "png"}
 // WriteAll draws every picture the records allow into dir, in each of
 // Formats, and returns the paths written. A picture without data is
 // skipped; an error drawing or writing one is returned.
-func WriteAll(dir string, rs []*harness.Result) ([]string, error) {
+func WriteAll(dir string, rs []*harness.Metrics) ([]string, error) {
 	type picture struct {
 		name string
 		draw func() (*gonum.Plot, error)

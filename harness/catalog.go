@@ -26,19 +26,20 @@ const (
 // small images, a few milliseconds of CPU each.
 var thumbs = Workload{Thumbnail(SmallImages, 128, 128)}
 
-// scenarios is the table behind Scenarios. Calibration comes first: the
-// open-loop scenarios after it run at fractions of its goodput.
-var scenarios = []Scenario{
+// catalog is the table of scenarios behind Scenarios and Lookup.
+// Calibration comes first: the open-loop scenarios after it run at
+// fractions of its goodput.
+var catalog = []Scenario{
 	{
 		Name:        "seed-70",
 		Description: "70 clients connect at once and each sends the image set once, as scripts/spam.sh does: a thundering herd",
-		Loop:        Closed, Clients: 70, Inflight: 5, Jobs: 5,
+		Loop:        ClosedLoop, Clients: 70, Inflight: 5, Jobs: 5,
 		Workload: Workload{Thumbnail(WebImages, 128, 128)},
 	},
 	{
 		Name:        CalibrationScenario,
 		Description: "closed loop with 64 requests in flight, enough to keep every worker busy: the capacity",
-		Loop:        Closed, Clients: 8, Inflight: 8, Warmup: warmup, Duration: duration,
+		Loop:        ClosedLoop, Clients: 8, Inflight: 8, Warmup: warmup, Duration: duration,
 		Workload: thumbs,
 	},
 	openAt(50, "latency without queueing"),
@@ -48,21 +49,21 @@ var scenarios = []Scenario{
 	{
 		Name:        "burst",
 		Description: "idle, then 10x the capacity for 1 s, then idle: how far goroutines and heap grow, and whether they come back",
-		Loop:        Open, Clients: 16, Inflight: 32, RateOfCapacity: 1,
-		Shape:    []Step{{For: 250 * time.Millisecond, Load: 0}, {For: time.Second, Load: 10}, {For: 500 * time.Millisecond, Load: 0}},
+		Loop:        OpenLoop, Clients: 16, Inflight: 32, RateOfCapacity: 1,
+		Shape:    []Phase{{For: 250 * time.Millisecond, Load: 0}, {For: time.Second, Load: 10}, {For: 500 * time.Millisecond, Load: 0}},
 		Workload: thumbs,
 	},
 	{
 		Name:        "slow-readers",
 		Description: "a quarter of the clients wait 10 ms before reading each answer: the others must not notice",
-		Loop:        Closed, Clients: 16, Inflight: 4, Warmup: warmup, Duration: duration,
+		Loop:        ClosedLoop, Clients: 16, Inflight: 4, Warmup: warmup, Duration: duration,
 		SlowReaders: 0.25, SlowReadDelay: 10 * time.Millisecond,
 		Workload: thumbs,
 	},
 	{
 		Name:        "mixed-sizes",
 		Description: "one large image in ten among small ones: head-of-line blocking in the queue",
-		Loop:        Closed, Clients: 8, Inflight: 2, Warmup: warmup, Duration: duration,
+		Loop:        ClosedLoop, Clients: 8, Inflight: 2, Warmup: warmup, Duration: duration,
 		Workload: Workload{
 			{Op: core.OpThumbnail, Images: SmallImages, Arg1: 128, Arg2: 128, Weight: 9},
 			{Op: core.OpThumbnail, Images: LargeImages, Arg1: 128, Arg2: 128, Weight: 1},
@@ -71,13 +72,13 @@ var scenarios = []Scenario{
 	{
 		Name:        "cpu-bound",
 		Description: "SPIN jobs of 1 ms, 64 in flight: CPU-bound work, where more goroutines than cores only add switching",
-		Loop:        Closed, Clients: 16, Inflight: 4, Warmup: warmup, Duration: duration,
+		Loop:        ClosedLoop, Clients: 16, Inflight: 4, Warmup: warmup, Duration: duration,
 		Workload: Workload{Spin(time.Millisecond)},
 	},
 	{
 		Name:        "io-bound",
 		Description: "SLEEP jobs of 5 ms, 64 in flight: I/O-bound work, where a pool sized for the CPUs leaves them idle",
-		Loop:        Closed, Clients: 16, Inflight: 4, Warmup: warmup, Duration: duration,
+		Loop:        ClosedLoop, Clients: 16, Inflight: 4, Warmup: warmup, Duration: duration,
 		Workload: Workload{Sleep(5 * time.Millisecond)},
 	},
 }
@@ -87,17 +88,17 @@ func openAt(pct int, what string) Scenario {
 	return Scenario{
 		Name:        fmt.Sprintf("open-%d", pct),
 		Description: fmt.Sprintf("open loop at %d%% of the capacity: %s", pct, what),
-		Loop:        Open, Clients: 16, Inflight: 16, RateOfCapacity: float64(pct) / 100,
+		Loop:        OpenLoop, Clients: 16, Inflight: 16, RateOfCapacity: float64(pct) / 100,
 		Warmup: warmup, Duration: duration,
 		Workload: thumbs,
 	}
 }
 
-// Scenarios returns the named scenarios, calibration before the open loops
-// that need it. The slice and its scenarios are copies.
+// Scenarios returns the catalog, calibration before the open loops that
+// need it. The slice and its scenarios are copies.
 func Scenarios() []Scenario {
-	out := make([]Scenario, len(scenarios))
-	for i, s := range scenarios {
+	out := make([]Scenario, len(catalog))
+	for i, s := range catalog {
 		out[i] = s.clone()
 	}
 	return out
@@ -105,8 +106,8 @@ func Scenarios() []Scenario {
 
 // ScenarioNames returns the names of Scenarios, in table order.
 func ScenarioNames() []string {
-	names := make([]string, len(scenarios))
-	for i, s := range scenarios {
+	names := make([]string, len(catalog))
+	for i, s := range catalog {
 		names[i] = s.Name
 	}
 	return names
@@ -114,11 +115,11 @@ func ScenarioNames() []string {
 
 // Lookup returns the scenario called name.
 func Lookup(name string) (Scenario, error) {
-	i := slices.IndexFunc(scenarios, func(s Scenario) bool { return s.Name == name })
+	i := slices.IndexFunc(catalog, func(s Scenario) bool { return s.Name == name })
 	if i < 0 {
 		return Scenario{}, fmt.Errorf("%w: unknown scenario %q (valid: %s)", ErrBadScenario, name, strings.Join(ScenarioNames(), ", "))
 	}
-	return scenarios[i].clone(), nil
+	return catalog[i].clone(), nil
 }
 
 // clone copies the slices of s, so that a caller may change its copy.

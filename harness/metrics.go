@@ -5,12 +5,13 @@ import (
 	"time"
 
 	"github.com/tcpimg/tcpimg/core"
+	"github.com/tcpimg/tcpimg/harness/loadclient"
 )
 
-// Result is what one run of a scenario measured. Counts and histograms
-// cover the measured period (after warm-up), except Lost and Duplicates,
+// Metrics is what one run of a scenario measured. Counts and histograms
+// cover the measured period (after warm-up), except Lost and Unexpected,
 // which check the whole run.
-type Result struct {
+type Metrics struct {
 	Scenario string `json:"scenario"`
 	Strategy string `json:"strategy"` // the pool strategy, or a label for a remote target
 	Loop     Loop   `json:"loop"`
@@ -40,17 +41,18 @@ type Result struct {
 	// answer before their connection closed. It must be 0: the protocol
 	// answers every request read whole.
 	Lost uint64 `json:"lost"`
-	// Duplicates counts answers whose job id was not awaited (a second
-	// answer, or one never asked for). It must be 0.
-	Duplicates uint64 `json:"duplicates"`
+	// Unexpected counts answers whose job id was not awaited (a second
+	// answer, or one never asked for). It must be 0. Its JSON key is the
+	// one the records in results/ carry.
+	Unexpected uint64 `json:"duplicates"`
 
 	// Latency is the end-to-end time of OK answers, from when the request
 	// was due (open loop) or written (closed loop) to when its answer was
 	// read. Queue and Service are the server's own account of the same
 	// requests, from the response header.
-	Latency Hist `json:"latency"`
-	Queue   Hist `json:"queue"`
-	Service Hist `json:"service"`
+	Latency loadclient.Histogram `json:"latency"`
+	Queue   loadclient.Histogram `json:"queue"`
+	Service loadclient.Histogram `json:"service"`
 
 	// InProcess is set when the server ran in this process, which makes
 	// the fields below meaningful.
@@ -83,21 +85,29 @@ type Sample struct {
 // window slot does.
 const LateAfter = 15 * time.Millisecond
 
+// fill copies what a run's tally counted into m.
+func (m *Metrics) fill(c *loadclient.Counts) {
+	m.Total, m.Sent, m.Late, m.Unsent = c.Total, c.Sent, c.Late, c.Unsent
+	m.Status = c.Status
+	m.Lost, m.Unexpected = c.Lost, c.Unexpected
+	m.Latency, m.Queue, m.Service = c.Latency, c.Queue, c.Service
+}
+
 // Answered returns the number of answers of any status.
-func (r *Result) Answered() uint64 {
+func (m *Metrics) Answered() uint64 {
 	var n uint64
-	for _, c := range r.Status {
+	for _, c := range m.Status {
 		n += c
 	}
 	return n
 }
 
 // perSecond divides n by the measured period.
-func (r *Result) perSecond(n uint64) float64 {
-	if r.Elapsed <= 0 {
+func (m *Metrics) perSecond(n uint64) float64 {
+	if m.Elapsed <= 0 {
 		return 0
 	}
-	return float64(n) / r.Elapsed.Seconds()
+	return float64(n) / m.Elapsed.Seconds()
 }
 
 // perOp divides n by the requests sent (0 when none were).
@@ -110,70 +120,71 @@ func perOp(n, ops uint64) float64 {
 
 // Offered returns the requests per second the load asked for: what the
 // schedule made due (open loop) or what was sent (closed loop).
-func (r *Result) Offered() float64 { return r.perSecond(r.Scheduled) }
+func (m *Metrics) Offered() float64 { return m.perSecond(m.Scheduled) }
 
 // Achieved returns answers per second, any status: how fast the server
 // answered, shedding included.
-func (r *Result) Achieved() float64 { return r.perSecond(r.Answered()) }
+func (m *Metrics) Achieved() float64 { return m.perSecond(m.Answered()) }
 
 // Goodput returns OK answers per second.
-func (r *Result) Goodput() float64 { return r.perSecond(r.Status[core.StatusOK]) }
+func (m *Metrics) Goodput() float64 { return m.perSecond(m.Status[core.StatusOK]) }
 
-// Metric is one benchmark metric in a unit benchstat parses.
-type Metric struct {
+// Figure is one number a benchmark reports (testing.B.ReportMetric), in a
+// unit benchstat parses.
+type Figure struct {
 	Value float64
 	Unit  string
 }
 
-// Metrics returns the figures a benchmark reports, in a fixed order:
+// Figures returns the figures a benchmark reports, in a fixed order:
 // imgs/s (answers per second), goodput/s, offered/s, p50-ns, p99-ns,
 // p999-ns (OK latency; left out when no OK answer was measured, rather than
 // reported as 0), busy/op, late/op (late or unsent, per request due),
 // lost/op (per request of the whole run) and, when the server ran in
 // process, peak-goroutines, peak-heap-B and leaked-goroutines.
-func (r *Result) Metrics() []Metric {
-	ms := []Metric{
-		{r.Achieved(), "imgs/s"},
-		{r.Goodput(), "goodput/s"},
-		{r.Offered(), "offered/s"},
+func (m *Metrics) Figures() []Figure {
+	fs := []Figure{
+		{m.Achieved(), "imgs/s"},
+		{m.Goodput(), "goodput/s"},
+		{m.Offered(), "offered/s"},
 	}
-	if r.Latency.Count() > 0 {
-		ms = append(ms,
-			Metric{float64(r.Latency.Quantile(0.50)), "p50-ns"},
-			Metric{float64(r.Latency.Quantile(0.99)), "p99-ns"},
-			Metric{float64(r.Latency.Quantile(0.999)), "p999-ns"},
+	if m.Latency.Count() > 0 {
+		fs = append(fs,
+			Figure{float64(m.Latency.Quantile(0.50)), "p50-ns"},
+			Figure{float64(m.Latency.Quantile(0.99)), "p99-ns"},
+			Figure{float64(m.Latency.Quantile(0.999)), "p999-ns"},
 		)
 	}
-	ms = append(ms,
-		Metric{perOp(r.Status[core.StatusBusy], r.Sent), "busy/op"},
-		Metric{perOp(r.Late+r.Unsent, r.Scheduled), "late/op"},
-		Metric{perOp(r.Lost, r.Total), "lost/op"},
+	fs = append(fs,
+		Figure{perOp(m.Status[core.StatusBusy], m.Sent), "busy/op"},
+		Figure{perOp(m.Late+m.Unsent, m.Scheduled), "late/op"},
+		Figure{perOp(m.Lost, m.Total), "lost/op"},
 	)
-	if r.InProcess {
-		ms = append(ms,
-			Metric{float64(r.PeakGoroutines), "peak-goroutines"},
-			Metric{float64(r.PeakHeap), "peak-heap-B"},
-			Metric{float64(r.Leaked), "leaked-goroutines"},
+	if m.InProcess {
+		fs = append(fs,
+			Figure{float64(m.PeakGoroutines), "peak-goroutines"},
+			Figure{float64(m.PeakHeap), "peak-heap-B"},
+			Figure{float64(m.Leaked), "leaked-goroutines"},
 		)
 	}
-	return ms
+	return fs
 }
 
-// MeanMetrics averages the metrics of several runs of one scenario, unit by
+// MeanFigures averages the figures of several runs of one scenario, unit by
 // unit, for a benchmark that made more than one run. A unit some runs left
 // out is averaged over the runs that have it.
-func MeanMetrics(rs []*Result) []Metric {
-	var mean []Metric
+func MeanFigures(runs []*Metrics) []Figure {
+	var mean []Figure
 	n := map[string]int{}
-	for _, r := range rs {
-		for _, m := range r.Metrics() {
-			i := slices.IndexFunc(mean, func(x Metric) bool { return x.Unit == m.Unit })
+	for _, m := range runs {
+		for _, f := range m.Figures() {
+			i := slices.IndexFunc(mean, func(x Figure) bool { return x.Unit == f.Unit })
 			if i < 0 {
 				i = len(mean)
-				mean = append(mean, Metric{Unit: m.Unit})
+				mean = append(mean, Figure{Unit: f.Unit})
 			}
-			mean[i].Value += m.Value
-			n[m.Unit]++
+			mean[i].Value += f.Value
+			n[f.Unit]++
 		}
 	}
 	for i := range mean {

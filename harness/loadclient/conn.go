@@ -1,0 +1,215 @@
+package loadclient
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/tcpimg/tcpimg/core"
+)
+
+// Request is one request to write on a [Conn].
+type Request struct {
+	// Header is the request's header. Its JobID must not be in flight on
+	// the connection already: the answer is paired with it by that id.
+	Header  core.RequestHeader
+	Payload []byte
+	// Due is when the request's latency starts: an open loop's scheduled
+	// send time, so that a wait for a window slot counts. The zero value
+	// means the moment the request is handed to the connection.
+	Due time.Time
+	// Warmup marks a request of a warm-up: its answer is paired and
+	// checked, but left out of the tally's counts and histograms.
+	Warmup bool
+	// Late marks a request handed over well after its due time, for the
+	// tally's Late count.
+	Late bool
+}
+
+// Result is what became of one request: its answer, or an answer that no
+// request awaited.
+type Result struct {
+	// Response is the answer. Its Payload is valid only until the handler
+	// given to [Conn.Receive] returns: the connection reuses its buffer.
+	Response *core.Response
+	// Latency runs from the request's due time to reading the answer.
+	Latency time.Duration
+	// At is when the answer was read.
+	At time.Time
+	// Warmup is the request's [Request.Warmup].
+	Warmup bool
+	// Unexpected is set for an answer whose job id was not in flight (a
+	// second answer, or one never asked for); Latency and Warmup are then
+	// zero.
+	Unexpected bool
+}
+
+// Config sets up a [Conn]; the zero value is one request in flight, read
+// at once.
+type Config struct {
+	// Inflight bounds the requests written and not yet answered; 0 means 1.
+	Inflight int
+	// ReadDelay is a wait before reading each answer, to play a client
+	// that reads slowly. The latency of what it reads is left out of the
+	// tally's histograms, which describe clients that read promptly.
+	ReadDelay time.Duration
+}
+
+// Conn pipelines requests on one connection: one goroutine writes (Acquire
+// then Send), another reads ([Conn.Receive]), and a table of the requests
+// in flight pairs their work by job id, because the server answers in any
+// order. A window bounds the requests in flight: a slot is taken before a
+// request is written and given back when its answer is read.
+type Conn struct {
+	cc        *core.ClientConn
+	tally     *Tally
+	readDelay time.Duration
+	window    chan struct{}
+	done      chan struct{} // closed when Receive returns: nothing more will be answered
+
+	mu      sync.Mutex
+	pending map[uint64]pending
+}
+
+// pending is a request written and not yet answered.
+type pending struct {
+	from   time.Time
+	warmup bool
+}
+
+// NewConn returns a Conn over nc that adds what it sees to t.
+func NewConn(nc net.Conn, t *Tally, cfg Config) *Conn {
+	inflight := max(cfg.Inflight, 1)
+	return &Conn{
+		cc:        core.NewClientConn(nc),
+		tally:     t,
+		readDelay: cfg.ReadDelay,
+		window:    make(chan struct{}, inflight),
+		done:      make(chan struct{}),
+		pending:   make(map[uint64]pending, min(inflight, 1024)), // grows if a big window fills
+	}
+}
+
+// Acquire takes a window slot for one more request, flushing the requests
+// buffered by SendBuffered before it waits for one. It returns false when
+// no slot comes before stop is closed or Receive returns (the connection is
+// gone), with the error of the flush if that failed. A nil stop never
+// closes.
+func (c *Conn) Acquire(stop <-chan struct{}) (bool, error) {
+	select {
+	case c.window <- struct{}{}:
+		return true, nil
+	default:
+	}
+	if err := c.cc.Flush(); err != nil {
+		return false, err
+	}
+	select {
+	case c.window <- struct{}{}:
+		return true, nil
+	case <-stop:
+		return false, nil
+	case <-c.done:
+		return false, nil
+	}
+}
+
+// Release gives back a slot taken by Acquire and not used.
+func (c *Conn) Release() { <-c.window }
+
+// Send writes r at once; the caller holds a slot.
+func (c *Conn) Send(r Request) error {
+	c.track(&r)
+	return c.cc.Send(r.Header, r.Payload)
+}
+
+// SendBuffered writes r into the connection's buffer, which the next
+// Acquire that must wait flushes: a pipeline of small requests then costs
+// few writes. The caller holds a slot.
+func (c *Conn) SendBuffered(r Request) error {
+	c.track(&r)
+	return c.cc.SendBuffered(r.Header, r.Payload)
+}
+
+// track puts r in flight before it is written, so that its answer, however
+// fast, finds it.
+func (c *Conn) track(r *Request) {
+	if r.Due.IsZero() {
+		r.Due = time.Now()
+	}
+	c.mu.Lock()
+	c.pending[r.Header.JobID] = pending{from: r.Due, warmup: r.Warmup}
+	c.mu.Unlock()
+	c.tally.wrote(r)
+}
+
+// Receive reads answers until the connection ends, pairs each with its
+// request, adds its Result to the tally and hands it to handle, if not
+// nil, in this goroutine. It closes the connection when it returns. A clean
+// end of stream (the server answered everything it read and closed) is
+// not an error; requests still in flight then are lost (see CountLost).
+func (c *Conn) Receive(handle func(*Result)) error {
+	defer close(c.done)
+	defer c.cc.Close()
+	buf := make([]byte, 64<<10)
+	for {
+		if c.readDelay > 0 {
+			time.Sleep(c.readDelay)
+		}
+		resp, err := c.cc.RecvInto(buf)
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("receive: %w", err)
+		}
+		if cap(resp.Payload) > cap(buf) {
+			buf = resp.Payload[:cap(resp.Payload)]
+		}
+		r := Result{Response: &resp, At: time.Now()}
+		c.mu.Lock()
+		p, ok := c.pending[resp.JobID]
+		delete(c.pending, resp.JobID)
+		c.mu.Unlock()
+		if ok {
+			c.Release()
+			r.Latency, r.Warmup = r.At.Sub(p.from), p.warmup
+		} else {
+			r.Unexpected = true
+		}
+		c.tally.add(&r, c.readDelay == 0)
+		if handle != nil {
+			handle(&r)
+		}
+	}
+}
+
+// CloseWrite half-closes the connection once the last request is written,
+// so that the server answers what it read and closes; drain, when
+// positive, bounds how long Receive then waits for that.
+func (c *Conn) CloseWrite(drain time.Duration) error {
+	err := c.cc.CloseWrite()
+	if drain > 0 {
+		c.cc.Conn().SetReadDeadline(time.Now().Add(drain))
+	}
+	return err
+}
+
+// Close closes the connection at once, which ends Receive and fails any
+// write. It is safe to call at any time, more than once.
+func (c *Conn) Close() error { return c.cc.Close() }
+
+// CountLost counts the requests still in flight as lost, in the tally,
+// and returns how many there were. Call it once, after the writer and
+// Receive have returned.
+func (c *Conn) CountLost() int {
+	c.mu.Lock()
+	n := len(c.pending)
+	clear(c.pending)
+	c.mu.Unlock()
+	c.tally.lost(n)
+	return n
+}

@@ -1,0 +1,133 @@
+package loadclient
+
+import (
+	"sync"
+	"time"
+
+	"github.com/tcpimg/tcpimg/core"
+)
+
+// Counts is what a [Tally] added up. Counts and histograms leave out the
+// warm-up, except Total, Lost and Unexpected, which check the whole run.
+type Counts struct {
+	// Total counts the requests written, warm-up included; Sent those
+	// outside the warm-up.
+	Total, Sent uint64
+	// Late counts the requests of Sent written after their due time (see
+	// [Request.Late]).
+	Late uint64
+	// Unsent counts requests that fell due and were never written (see
+	// [Tally.Unsent]).
+	Unsent uint64
+	// Status counts answers by status code.
+	Status [core.NumStatus]uint64
+	// Lost counts requests that got no answer before their connection
+	// ended (see [Conn.CountLost]).
+	Lost uint64
+	// Unexpected counts answers whose job id was not in flight: a second
+	// answer, or one never asked for.
+	Unexpected uint64
+	// LastAnswer is when the last counted answer was read.
+	LastAnswer time.Time
+	// Latency is the client's time per request, from its due time to
+	// reading its answer: of OK answers, or of every answer with
+	// [Tally.AllLatencies]. Queue and Service are the server's own account
+	// of the OK answers, from the response header. Answers read with a
+	// read delay are left out of all three (see [Config.ReadDelay]).
+	Latency, Queue, Service Histogram
+}
+
+// Answered returns the number of answers of any status.
+func (c *Counts) Answered() uint64 {
+	var n uint64
+	for _, s := range c.Status {
+		n += s
+	}
+	return n
+}
+
+// Tally adds up the results of every connection of a run. One mutex, not
+// one tally per connection: a histogram of this range is about 100 KiB,
+// and the lock is taken once per answer, far below the cost of a job.
+type Tally struct {
+	// AllLatencies records the latency of every answer, not only of OK
+	// ones. A benchmark leaves refusals out, because a strategy that
+	// answers BUSY at once would look fast; a batch reports how long
+	// every job took.
+	AllLatencies bool
+
+	mu sync.Mutex
+	c  Counts
+}
+
+// NewTally returns an empty tally.
+func NewTally() *Tally {
+	return &Tally{c: Counts{Latency: NewHistogram(), Queue: NewHistogram(), Service: NewHistogram()}}
+}
+
+// wrote counts a request written.
+func (t *Tally) wrote(r *Request) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.c.Total++
+	if r.Warmup {
+		return
+	}
+	t.c.Sent++
+	if r.Late {
+		t.c.Late++
+	}
+}
+
+// add counts one result; prompt is false for answers read with a delay,
+// whose latency says more about the reader than about the server.
+func (t *Tally) add(r *Result, prompt bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if r.Unexpected {
+		t.c.Unexpected++
+		return
+	}
+	if r.Warmup {
+		return
+	}
+	st := r.Response.Status
+	t.c.Status[st]++
+	t.c.LastAnswer = r.At
+	if !prompt {
+		return
+	}
+	if st == core.StatusOK || t.AllLatencies {
+		t.c.Latency.Record(r.Latency)
+	}
+	if st == core.StatusOK {
+		t.c.Queue.Record(r.Response.Queue())
+		t.c.Service.Record(r.Response.Service())
+	}
+}
+
+// lost counts n requests that will never be answered.
+func (t *Tally) lost(n int) {
+	t.mu.Lock()
+	t.c.Lost += uint64(n)
+	t.mu.Unlock()
+}
+
+// Unsent counts a request that fell due and was never written, because no
+// window had room before the load ended. Its wait so far is recorded as a
+// lower bound of its latency, so that a backlog the generator could not
+// send does not vanish from the histogram.
+func (t *Tally) Unsent(waited time.Duration) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.c.Unsent++
+	t.c.Latency.Record(waited)
+}
+
+// Counts returns what the tally added up. The histograms are the tally's
+// own, not copies: read them once the run is over.
+func (t *Tally) Counts() Counts {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.c
+}
