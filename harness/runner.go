@@ -2,6 +2,7 @@ package harness
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -95,9 +96,18 @@ type Runner struct {
 	// PerStrategyCapacity runs each strategy's open loops at fractions of
 	// its own capacity rather than the default strategy's.
 	PerStrategyCapacity bool
+	// TLS, when not nil, runs every scenario over TLS, to measure what it
+	// costs: the server gets TLS.Server, the load connections TLS.Client.
+	TLS *TLS
 
 	mu       sync.Mutex
 	capacity map[string]float64
+}
+
+// TLS is the two sides of a TLS set-up; both are required.
+type TLS struct {
+	Server *tls.Config // the in-process server's core.Config.TLS
+	Client *tls.Config // the load connections'
 }
 
 // Capacity returns the capacity in requests a second that scales the open
@@ -160,12 +170,19 @@ func (r *Runner) Run(ctx context.Context, s Scenario, strategy string) (*Metrics
 	if err != nil {
 		return nil, err
 	}
+	var serverTLS, clientTLS *tls.Config
+	if r.TLS != nil {
+		if r.TLS.Server == nil || r.TLS.Client == nil {
+			return nil, errors.New("harness: Runner.TLS needs both its Server and its Client config")
+		}
+		serverTLS, clientTLS = r.TLS.Server, r.TLS.Client
+	}
 
 	// Start from a collected heap, so that one run's garbage does not count
 	// in the next one's peak.
 	runtime.GC()
 	baseline := runtime.NumGoroutine()
-	srv, ln, err := r.startServer(strategy)
+	srv, ln, err := r.startServer(strategy, serverTLS)
 	if err != nil {
 		return nil, err
 	}
@@ -173,7 +190,7 @@ func (r *Runner) Run(ctx context.Context, s Scenario, strategy string) (*Metrics
 	go func() { served <- srv.Serve(ln) }()
 	samples := startSampler()
 
-	gen := &Generator{Dial: DialTCP(ln.Addr().String()), Images: lib}
+	gen := &Generator{Dial: DialTLS(ln.Addr().String(), clientTLS), Images: lib}
 	res, genErr := gen.Run(ctx, s, capacity)
 
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), DefaultDrainTimeout)
@@ -192,6 +209,7 @@ func (r *Runner) Run(ctx context.Context, s Scenario, strategy string) (*Metrics
 		return nil, errors.Join(genErr, shutdownErr)
 	}
 	res.Strategy = strategy
+	res.TLS = clientTLS != nil
 	res.InProcess = true
 	res.Series, res.PeakGoroutines, res.PeakHeap = series, peakG, peakHeap
 	res.Leaked = leaked
@@ -205,13 +223,14 @@ func (r *Runner) Run(ctx context.Context, s Scenario, strategy string) (*Metrics
 	return res, nil
 }
 
-// startServer builds the server for strategy and its listener.
-func (r *Runner) startServer(strategy string) (*core.Server, net.Listener, error) {
+// startServer builds the server for strategy, serving TLS with a non-nil
+// tlsCfg, and its listener.
+func (r *Runner) startServer(strategy string, tlsCfg *tls.Config) (*core.Server, net.Listener, error) {
 	log := r.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	srv, err := strategies.NewServer(r.Server.spec(strategy), core.Config{Admission: r.Server.Admission, Logger: log})
+	srv, err := strategies.NewServer(r.Server.spec(strategy), core.Config{Admission: r.Server.Admission, TLS: tlsCfg, Logger: log})
 	if err != nil {
 		return nil, nil, err
 	}
