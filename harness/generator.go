@@ -2,6 +2,7 @@ package harness
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tcpimg/tcpimg/harness/loadclient"
+	"github.com/tcpimg/tcpimg/internal/tlsconf"
 )
 
 // ErrNoCapacity is returned for a scenario whose rate is a fraction of a
@@ -53,9 +55,13 @@ func (g *Generator) fillWarmup(s Scenario, rate, capacity float64) time.Duration
 const steadyBins = 20
 
 // DialTCP returns a Dial func for a "host:port" address.
-func DialTCP(addr string) func(ctx context.Context) (net.Conn, error) {
-	var d net.Dialer
-	return func(ctx context.Context) (net.Conn, error) { return d.DialContext(ctx, "tcp", addr) }
+func DialTCP(addr string) func(ctx context.Context) (net.Conn, error) { return DialTLS(addr, nil) }
+
+// DialTLS returns a Dial func for a "host:port" address that completes a
+// TLS handshake with cfg before it returns (a nil cfg is plain TCP), so
+// that the handshake is not counted in the first request's latency.
+func DialTLS(addr string, cfg *tls.Config) func(ctx context.Context) (net.Conn, error) {
+	return func(ctx context.Context) (net.Conn, error) { return tlsconf.Dial(ctx, addr, cfg) }
 }
 
 // Run runs s once and returns what it measured. capacity is the target's

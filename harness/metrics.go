@@ -68,6 +68,9 @@ type Metrics struct {
 	Queue   loadclient.Histogram `json:"queue"`
 	Service loadclient.Histogram `json:"service"`
 
+	// TLS is set when the load connections spoke TLS to the server.
+	TLS bool `json:"tls,omitempty"`
+
 	// InProcess is set when the server ran in this process, which makes
 	// the fields below meaningful.
 	InProcess bool `json:"in_process"`

@@ -2,6 +2,7 @@ package harness
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -104,6 +105,9 @@ type Runner struct {
 	// PerStrategyCapacity runs each strategy's open loops at fractions of
 	// its own capacity rather than the default strategy's.
 	PerStrategyCapacity bool
+	// TLS, when not nil, runs every scenario over TLS, to measure what it
+	// costs: the server gets TLS.Server, the load connections TLS.Client.
+	TLS *TLS
 
 	mu       sync.Mutex
 	capacity map[string][]float64 // latest calibration goodputs per strategy
@@ -114,6 +118,12 @@ type Runner struct {
 // three halves the chance that an open loop labelled open-120 really runs
 // at open-100 or open-140.
 const CalibrationRuns = 3
+
+// TLS is the two sides of a TLS set-up; both are required.
+type TLS struct {
+	Server *tls.Config // the in-process server's core.Config.TLS
+	Client *tls.Config // the load connections'
+}
 
 // Capacity returns the capacity in requests a second that scales the open
 // loops of strategy (see Runner), running the calibration scenario until
@@ -214,12 +224,19 @@ func (r *Runner) Run(ctx context.Context, s Scenario, strategy string) (*Metrics
 	if err != nil {
 		return nil, err
 	}
+	var serverTLS, clientTLS *tls.Config
+	if r.TLS != nil {
+		if r.TLS.Server == nil || r.TLS.Client == nil {
+			return nil, errors.New("harness: Runner.TLS needs both its Server and its Client config")
+		}
+		serverTLS, clientTLS = r.TLS.Server, r.TLS.Client
+	}
 
 	// Start from a collected heap, so that one run's garbage does not count
 	// in the next one's peak.
 	runtime.GC()
 	baseline := runtime.NumGoroutine()
-	srv, ln, err := r.startServer(strategy)
+	srv, ln, err := r.startServer(strategy, serverTLS)
 	if err != nil {
 		return nil, err
 	}
@@ -227,7 +244,7 @@ func (r *Runner) Run(ctx context.Context, s Scenario, strategy string) (*Metrics
 	go func() { served <- srv.Serve(ln) }()
 	samples := startSampler()
 
-	gen := &Generator{Dial: DialTCP(ln.Addr().String()), Images: lib, QueueSize: r.Server.QueueSize}
+	gen := &Generator{Dial: DialTLS(ln.Addr().String(), clientTLS), Images: lib, QueueSize: r.Server.QueueSize}
 	res, genErr := gen.Run(ctx, s, capacity.Median)
 	if res != nil {
 		res.CapacitySpread = capacity.Spread
@@ -249,6 +266,7 @@ func (r *Runner) Run(ctx context.Context, s Scenario, strategy string) (*Metrics
 		return nil, errors.Join(genErr, shutdownErr)
 	}
 	res.Strategy = strategy
+	res.TLS = clientTLS != nil
 	res.InProcess = true
 	res.Series, res.PeakGoroutines, res.PeakHeap = series, peakG, peakHeap
 	res.Leaked = leaked
@@ -262,13 +280,14 @@ func (r *Runner) Run(ctx context.Context, s Scenario, strategy string) (*Metrics
 	return res, nil
 }
 
-// startServer builds the server for strategy and its listener.
-func (r *Runner) startServer(strategy string) (*core.Server, net.Listener, error) {
+// startServer builds the server for strategy, serving TLS with a non-nil
+// tlsCfg, and its listener.
+func (r *Runner) startServer(strategy string, tlsCfg *tls.Config) (*core.Server, net.Listener, error) {
 	log := r.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	srv, err := strategies.NewServer(r.Server.spec(strategy), core.Config{Admission: r.Server.Admission, Logger: log})
+	srv, err := strategies.NewServer(r.Server.spec(strategy), core.Config{Admission: r.Server.Admission, TLS: tlsCfg, Logger: log})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -27,6 +27,12 @@ type Request struct {
 	// Late marks a request handed over well after its due time, for the
 	// tally's Late count.
 	Late bool
+	// Retry marks a request written again after an earlier attempt was
+	// refused or lost (see [Config.Retry] and [Conn.RetryLost]): the tally
+	// counts it in Retries, not in Sent, so that Sent still counts
+	// requests once. Keep its Due at the first attempt's, and its latency
+	// covers every attempt and the waits between them.
+	Retry bool
 }
 
 // Result is what became of one request: its answer, or an answer that no
@@ -45,6 +51,9 @@ type Result struct {
 	// second answer, or one never asked for); Latency and Warmup are then
 	// zero.
 	Unexpected bool
+	// Retried is set for an answer that [Config.Retry] took: the tally
+	// left it out, and its request is to be written again.
+	Retried bool
 }
 
 // Config sets up a [Conn]; the zero value is one request in flight, read
@@ -56,6 +65,12 @@ type Config struct {
 	// that reads slowly. The latency of what it reads is left out of the
 	// tally's histograms, which describe clients that read promptly.
 	ReadDelay time.Duration
+	// Retry, if set, sees every awaited answer before the tally does; when
+	// it returns true the answer is left out of the tally (its request is
+	// the caller's to write again, marked [Request.Retry]) and reaches the
+	// handler with Retried set. A client that retries refusals decides
+	// here, so that the tally counts each request's last answer only.
+	Retry func(*Result) bool
 }
 
 // Conn pipelines requests on one connection: one goroutine writes (Acquire
@@ -67,6 +82,7 @@ type Conn struct {
 	cc        *core.ClientConn
 	tally     *Tally
 	readDelay time.Duration
+	retry     func(*Result) bool
 	window    chan struct{}
 	done      chan struct{} // closed when Receive returns: nothing more will be answered
 
@@ -87,6 +103,7 @@ func NewConn(nc net.Conn, t *Tally, cfg Config) *Conn {
 		cc:        core.NewClientConn(nc),
 		tally:     t,
 		readDelay: cfg.ReadDelay,
+		retry:     cfg.Retry,
 		window:    make(chan struct{}, inflight),
 		done:      make(chan struct{}),
 		pending:   make(map[uint64]pending, min(inflight, 1024)), // grows if a big window fills
@@ -116,6 +133,20 @@ func (c *Conn) Acquire(stop <-chan struct{}) (bool, error) {
 		return false, nil
 	}
 }
+
+// Flush writes the requests buffered by SendBuffered, for a writer about to
+// wait for something other than a slot.
+func (c *Conn) Flush() error { return c.cc.Flush() }
+
+// InFlight returns the number of requests written and not yet answered.
+func (c *Conn) InFlight() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.pending)
+}
+
+// Done is closed when Receive has returned: nothing more will be answered.
+func (c *Conn) Done() <-chan struct{} { return c.done }
 
 // Release gives back a slot taken by Acquire and not used.
 func (c *Conn) Release() { <-c.window }
@@ -180,7 +211,11 @@ func (c *Conn) Receive(handle func(*Result)) error {
 		} else {
 			r.Unexpected = true
 		}
-		c.tally.add(&r, c.readDelay == 0)
+		if ok && c.retry != nil && c.retry(&r) {
+			r.Retried = true
+		} else {
+			c.tally.add(&r, c.readDelay == 0)
+		}
 		if handle != nil {
 			handle(&r)
 		}
@@ -205,11 +240,27 @@ func (c *Conn) Close() error { return c.cc.Close() }
 // CountLost counts the requests still in flight as lost, in the tally,
 // and returns how many there were. Call it once, after the writer and
 // Receive have returned.
-func (c *Conn) CountLost() int {
+func (c *Conn) CountLost() int { return c.RetryLost(nil) }
+
+// RetryLost offers each request still in flight, by job id, to retry, and
+// counts those it declines (all of them for a nil retry) as lost, in the
+// tally; it returns how many it counted. A request retry takes is the
+// caller's to write again, marked [Request.Retry]. Call it once, after the
+// writer and Receive have returned.
+func (c *Conn) RetryLost(retry func(id uint64) bool) int {
 	c.mu.Lock()
-	n := len(c.pending)
+	ids := make([]uint64, 0, len(c.pending))
+	for id := range c.pending {
+		ids = append(ids, id)
+	}
 	clear(c.pending)
 	c.mu.Unlock()
+	n := 0
+	for _, id := range ids {
+		if retry == nil || !retry(id) {
+			n++
+		}
+	}
 	c.tally.lost(n)
 	return n
 }

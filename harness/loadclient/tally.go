@@ -11,8 +11,11 @@ import (
 // warm-up, except Total, Lost and Unexpected, which check the whole run.
 type Counts struct {
 	// Total counts the requests written, warm-up included; Sent those
-	// outside the warm-up.
+	// outside the warm-up, each once: a request written again is counted
+	// in Retries instead.
 	Total, Sent uint64
+	// Retries counts requests written again (see [Request.Retry]).
+	Retries uint64
 	// Late counts the requests of Sent written after their due time (see
 	// [Request.Late]).
 	Late uint64
@@ -118,6 +121,10 @@ func (t *Tally) wrote(r *Request) {
 	defer t.mu.Unlock()
 	t.c.Total++
 	if r.Warmup {
+		return
+	}
+	if r.Retry {
+		t.c.Retries++
 		return
 	}
 	t.c.Sent++
