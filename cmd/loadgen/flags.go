@@ -33,6 +33,8 @@ func parse(args []string, usage io.Writer) (command, error) {
 			return parsePlot(args[1:], usage)
 		case "report":
 			return parseReport(args[1:], usage)
+		case "model":
+			return parseModel(args[1:], usage)
 		}
 	}
 	return parseLoad(args, usage)
