@@ -54,6 +54,16 @@ type Result struct {
 	// Retried is set for an answer that [Config.Retry] took: the tally
 	// left it out, and its request is to be written again.
 	Retried bool
+	// JobID is the request's job id, also for a Result without a Response.
+	JobID uint64
+	// TimedOut marks the Result of a request the client gave up on (see
+	// [Config.Timeout]): it has no Response, At is when the client gave
+	// up, and only [Config.Retry] sees it.
+	TimedOut bool
+	// AfterTimeout marks an answer read after the client gave up on its
+	// request: the tally counts it as late and its service time as
+	// wasted, never as the request's outcome.
+	AfterTimeout bool
 }
 
 // Config sets up a [Conn]; the zero value is one request in flight, read
@@ -70,7 +80,19 @@ type Config struct {
 	// the caller's to write again, marked [Request.Retry]) and reaches the
 	// handler with Retried set. A client that retries refusals decides
 	// here, so that the tally counts each request's last answer only.
+	//
+	// With a Timeout, Retry also sees every request the client gives up
+	// on, as a Result with TimedOut set; returning false counts it in
+	// the tally's TimedOut.
 	Retry func(*Result) bool
+	// Timeout, when positive, is how long the client waits for each
+	// request it writes. A request not answered by then has failed for
+	// the client: its window slot is free again at once, and its answer,
+	// when it comes, is read and counted as late (see
+	// [Result.AfterTimeout]) rather than as the request's outcome. The
+	// OK answers that count as in time are those read within Timeout of
+	// the request's due time. 0 waits for ever.
+	Timeout time.Duration
 }
 
 // Conn pipelines requests on one connection: one goroutine writes (Acquire
@@ -83,17 +105,21 @@ type Conn struct {
 	tally     *Tally
 	readDelay time.Duration
 	retry     func(*Result) bool
+	timeout   time.Duration
 	window    chan struct{}
 	done      chan struct{} // closed when Receive returns: nothing more will be answered
 
 	mu      sync.Mutex
 	pending map[uint64]pending
+	ended   bool // Receive returned: the timeouts are stopped
 }
 
 // pending is a request written and not yet answered.
 type pending struct {
 	from   time.Time
 	warmup bool
+	timer  *time.Timer // the client's timeout; nil without one
+	gaveUp bool        // the timeout passed: the slot is free already
 }
 
 // NewConn returns a Conn over nc that adds what it sees to t.
@@ -104,6 +130,7 @@ func NewConn(nc net.Conn, t *Tally, cfg Config) *Conn {
 		tally:     t,
 		readDelay: cfg.ReadDelay,
 		retry:     cfg.Retry,
+		timeout:   cfg.Timeout,
 		window:    make(chan struct{}, inflight),
 		done:      make(chan struct{}),
 		pending:   make(map[uint64]pending, min(inflight, 1024)), // grows if a big window fills
@@ -138,7 +165,8 @@ func (c *Conn) Acquire(stop <-chan struct{}) (bool, error) {
 // wait for something other than a slot.
 func (c *Conn) Flush() error { return c.cc.Flush() }
 
-// InFlight returns the number of requests written and not yet answered.
+// InFlight returns the number of requests written and not yet answered,
+// including those the client gave up on.
 func (c *Conn) InFlight() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -171,10 +199,39 @@ func (c *Conn) track(r *Request) {
 	if r.Due.IsZero() {
 		r.Due = time.Now()
 	}
+	id := r.Header.JobID
+	p := pending{from: r.Due, warmup: r.Warmup}
 	c.mu.Lock()
-	c.pending[r.Header.JobID] = pending{from: r.Due, warmup: r.Warmup}
+	if c.timeout > 0 && !c.ended {
+		// Set under the lock, so that the timer finds its entry.
+		p.timer = time.AfterFunc(c.timeout, func() { c.giveUp(id) })
+	}
+	c.pending[id] = p
 	c.mu.Unlock()
 	c.tally.wrote(r)
+}
+
+// giveUp is the client's timeout of request id: unless its answer came
+// first, the request has failed for the client, and its slot is free for
+// another request while the server, which may still run it, owes the
+// answer.
+func (c *Conn) giveUp(id uint64) {
+	c.mu.Lock()
+	p, ok := c.pending[id]
+	if !ok || p.gaveUp || c.ended {
+		c.mu.Unlock()
+		return
+	}
+	p.gaveUp = true
+	c.pending[id] = p
+	c.mu.Unlock()
+	c.Release()
+	now := time.Now()
+	r := Result{JobID: id, TimedOut: true, At: now, Latency: now.Sub(p.from), Warmup: p.warmup}
+	if c.retry != nil && c.retry(&r) {
+		return
+	}
+	c.tally.timedOut(&r)
 }
 
 // Receive reads answers until the connection ends, pairs each with its
@@ -182,9 +239,13 @@ func (c *Conn) track(r *Request) {
 // nil, in this goroutine. It closes the connection when it returns. A clean
 // end of stream (the server answered everything it read and closed) is
 // not an error; requests still in flight then are lost (see CountLost).
+//
+// An answer to a request the client gave up on reaches handle with
+// AfterTimeout set.
 func (c *Conn) Receive(handle func(*Result)) error {
 	defer close(c.done)
 	defer c.cc.Close()
+	defer c.stopTimeouts()
 	buf := make([]byte, 64<<10)
 	for {
 		if c.readDelay > 0 {
@@ -200,24 +261,43 @@ func (c *Conn) Receive(handle func(*Result)) error {
 		if cap(resp.Payload) > cap(buf) {
 			buf = resp.Payload[:cap(resp.Payload)]
 		}
-		r := Result{Response: &resp, At: time.Now()}
+		r := Result{Response: &resp, At: time.Now(), JobID: resp.JobID}
 		c.mu.Lock()
 		p, ok := c.pending[resp.JobID]
 		delete(c.pending, resp.JobID)
 		c.mu.Unlock()
 		if ok {
-			c.Release()
-			r.Latency, r.Warmup = r.At.Sub(p.from), p.warmup
+			if p.timer != nil {
+				// A timer that fired already finds no entry.
+				p.timer.Stop()
+			}
+			if !p.gaveUp {
+				c.Release()
+			}
+			r.Latency, r.Warmup, r.AfterTimeout = r.At.Sub(p.from), p.warmup, p.gaveUp
 		} else {
 			r.Unexpected = true
 		}
-		if ok && c.retry != nil && c.retry(&r) {
+		if ok && !r.AfterTimeout && c.retry != nil && c.retry(&r) {
 			r.Retried = true
 		} else {
-			c.tally.add(&r, c.readDelay == 0)
+			c.tally.add(&r, c.readDelay == 0, c.timeout)
 		}
 		if handle != nil {
 			handle(&r)
+		}
+	}
+}
+
+// stopTimeouts stops the timeouts of the requests still in flight once
+// nothing more will be answered: they are lost, not timed out.
+func (c *Conn) stopTimeouts() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.ended = true
+	for _, p := range c.pending {
+		if p.timer != nil {
+			p.timer.Stop()
 		}
 	}
 }
@@ -244,18 +324,23 @@ func (c *Conn) CountLost() int { return c.RetryLost(nil) }
 
 // RetryLost offers each request still in flight, by job id, to retry, and
 // counts those it declines (all of them for a nil retry) as lost, in the
-// tally; it returns how many it counted. A request retry takes is the
+// tally; it returns how many it counted. A request the client gave up on
+// and the server never answered is lost, without an offer. A request retry takes is the
 // caller's to write again, marked [Request.Retry]. Call it once, after the
 // writer and Receive have returned.
 func (c *Conn) RetryLost(retry func(id uint64) bool) int {
 	c.mu.Lock()
 	ids := make([]uint64, 0, len(c.pending))
-	for id := range c.pending {
+	n := 0
+	for id, p := range c.pending {
+		if p.gaveUp {
+			n++
+			continue
+		}
 		ids = append(ids, id)
 	}
 	clear(c.pending)
 	c.mu.Unlock()
-	n := 0
 	for _, id := range ids {
 		if retry == nil || !retry(id) {
 			n++
