@@ -9,6 +9,7 @@ import (
 	"net"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -206,6 +207,8 @@ func (r *Runner) addCalibration(strategy string, perSecond float64) {
 
 // Run runs s once against a fresh server running the pool strategy named
 // strategy, and returns what the load generator and the server measured.
+// A strategy may name an admission limit too, as POOL+ADMIT (chan-pool+aimd):
+// it replaces the configuration's Admit.
 func (r *Runner) Run(ctx context.Context, s Scenario, strategy string) (*Metrics, error) {
 	if r.Short {
 		s = Short(s)
@@ -245,7 +248,11 @@ func (r *Runner) Run(ctx context.Context, s Scenario, strategy string) (*Metrics
 	if s.Server != nil {
 		cfg = *s.Server
 	}
-	srv, ln, err := r.startServer(strategy, cfg, serverTLS)
+	pool, admit, withAdmit := strings.Cut(strategy, "+")
+	if withAdmit {
+		cfg.Admit = admit
+	}
+	srv, ln, err := r.startServer(pool, cfg, serverTLS)
 	if err != nil {
 		return nil, err
 	}
