@@ -103,6 +103,10 @@ var overloadRunner = &harness.Runner{Server: harness.MatrixServer()}
 // the retry storms recovery-s and recovered. scripts/run-overload.sh runs
 // it once per repetition.
 func BenchmarkOverload(b *testing.B) {
+	// A configuration line for benchstat, which applies it to the results
+	// that follow: the queue is the scenario's, the admission limit the
+	// strategy's.
+	fmt.Printf("server: %s, queue from the scenario (-qN), admit from the strategy (+ADMIT)\n", harness.MatrixServer())
 	overloadRunner.Short = testing.Short()
 	overloadRunner.Scale = *scale
 	for _, c := range harness.OverloadMatrix(*repBase) {

@@ -271,7 +271,7 @@ func TestModelSmoke(t *testing.T) {
 			assert.Zero(t, r.Status[core.StatusBusy], "the queue never sheds")
 			assert.Zero(t, r.Leaked, "goroutines left after Shutdown")
 			want := *cell.Scenario.Server
-			want.Limiter = r.ServerConfig.Limiter // spelled out by the run
+			want.Limiter, want.Admit = r.ServerConfig.Limiter, r.ServerConfig.Admit // spelled out by the run
 			assert.Equal(t, &want, r.ServerConfig, "the scenario's server, not the runner's")
 			require.NotNil(t, r.Model)
 			assert.Empty(t, r.Model.Invalid)
