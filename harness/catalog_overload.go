@@ -127,11 +127,5 @@ func OverloadStrategies() []string {
 // OverloadMatrix returns the overload family against OverloadStrategies,
 // as [Matrix] orders its cells.
 func OverloadMatrix(first int) []Cell {
-	var cells []Cell
-	for _, s := range OverloadScenarios() {
-		for _, st := range rotate(OverloadStrategies(), first) {
-			cells = append(cells, Cell{Scenario: s, Strategy: st})
-		}
-	}
-	return cells
+	return crossCells(OverloadScenarios(), OverloadStrategies(), first)
 }

@@ -34,10 +34,7 @@ func TestOverloadSmoke(t *testing.T) {
 			r, err := runner.Run(t.Context(), cell.Scenario, cell.Strategy)
 			require.NoError(t, err)
 
-			assert.Zero(t, r.Lost, "lost")
-			assert.Zero(t, r.Unexpected, "unexpected answers")
-			assert.Zero(t, r.Leaked, "goroutines left after Shutdown")
-			assert.Equal(t, r.Sent+r.Unsent, r.Scheduled, "every request due was sent or counted unsent")
+			assertSound(t, r)
 			assert.Equal(t, cell.Scenario.Timeout, r.Timeout)
 			assert.LessOrEqual(t, r.Window.InTime, r.Window.Status[core.StatusOK], "answers in time are OK answers")
 			assert.LessOrEqual(t, r.Window.Wasted(), 1.0)

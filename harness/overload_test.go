@@ -1,9 +1,6 @@
 package harness_test
 
 import (
-	"context"
-	"net"
-	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -14,62 +11,6 @@ import (
 	"github.com/tcpimg/tcpimg/core"
 	"github.com/tcpimg/tcpimg/harness"
 )
-
-// scriptServer is a fake server over net.Pipe that answers the n-th
-// request it reads (from 0, over all connections) as answer says: after a
-// delay, with a status, reporting a service time of 1 ms. It keeps the
-// deadline field of every request.
-type scriptServer struct {
-	answer func(n int) (time.Duration, core.Status)
-	wg     sync.WaitGroup
-
-	mu        sync.Mutex
-	n         int
-	deadlines []uint32
-	conns     []net.Conn
-}
-
-func (s *scriptServer) dial(context.Context) (net.Conn, error) {
-	client, server := net.Pipe()
-	s.mu.Lock()
-	s.conns = append(s.conns, server)
-	s.mu.Unlock()
-	s.wg.Go(func() { s.serve(server) })
-	return client, nil
-}
-
-func (s *scriptServer) serve(c net.Conn) {
-	var wmu sync.Mutex
-	for {
-		h, _, err := core.ReadRequest(c, 1<<20, nil)
-		if err != nil {
-			return
-		}
-		s.mu.Lock()
-		delay, st := s.answer(s.n)
-		s.n++
-		s.deadlines = append(s.deadlines, h.Deadline)
-		s.mu.Unlock()
-		s.wg.Add(1)
-		time.AfterFunc(delay, func() {
-			defer s.wg.Done()
-			var b [core.HeaderSize]byte
-			core.PutResponseHeader(b[:], &core.ResponseHeader{JobID: h.JobID, Status: st, ServiceUS: 1000})
-			wmu.Lock()
-			defer wmu.Unlock()
-			c.Write(b[:])
-		})
-	}
-}
-
-func (s *scriptServer) close() {
-	s.mu.Lock()
-	for _, c := range s.conns {
-		c.Close()
-	}
-	s.mu.Unlock()
-	s.wg.Wait()
-}
 
 // open is an open loop of one connection at rate for length, of SLEEPs (the fake server does not run them).
 func open(rate float64, length time.Duration) harness.Scenario {
@@ -97,12 +38,12 @@ func TestClientTimeout(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				srv := &scriptServer{answer: func(n int) (time.Duration, core.Status) {
+				srv := newScriptServer(func(n int, _ time.Duration) (time.Duration, core.Status) {
 					if n%2 == 1 {
 						return 150 * time.Millisecond, core.StatusOK
 					}
 					return 10 * time.Millisecond, core.StatusOK
-				}}
+				})
 				defer srv.close()
 				gen := &harness.Generator{Dial: srv.dial, DrainTimeout: time.Second}
 				s := open(100, time.Second)
@@ -150,7 +91,7 @@ func TestRetries(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				srv := &scriptServer{answer: func(int) (time.Duration, core.Status) { return time.Millisecond, core.StatusBusy }}
+				srv := newScriptServer(func(int, time.Duration) (time.Duration, core.Status) { return time.Millisecond, core.StatusBusy })
 				defer srv.close()
 				gen := &harness.Generator{Dial: srv.dial, DrainTimeout: time.Second}
 				// The period outlasts the backoffs of the last request.
@@ -187,12 +128,12 @@ func TestRetryLatencyFromFirstDue(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.delay.String(), func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				srv := &scriptServer{answer: func(n int) (time.Duration, core.Status) {
+				srv := newScriptServer(func(n int, _ time.Duration) (time.Duration, core.Status) {
 					if n%2 == 0 {
 						return tt.delay, core.StatusBusy
 					}
 					return tt.delay, core.StatusOK
-				}}
+				})
 				defer srv.close()
 				gen := &harness.Generator{Dial: srv.dial, DrainTimeout: time.Second}
 				s := open(10, time.Second)

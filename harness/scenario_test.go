@@ -25,26 +25,19 @@ func TestScenariosValid(t *testing.T) {
 		assert.True(t, seen[name], "scenario %s is in the table", name)
 	}
 	assert.Equal(t, harness.CalibrationScenario, harness.ScenarioNames()[1], "calibration runs before the open loops")
-	for _, s := range harness.ModelScenarios() {
+	// The families apart from the matrix: valid, described, named apart
+	// from every other scenario, and found by Lookup.
+	for _, s := range append(harness.ModelScenarios(), harness.OverloadScenarios()...) {
 		assert.NoError(t, s.Validate(), s.Name)
 		assert.NoError(t, harness.Short(s).Validate(), "short %s", s.Name)
-		assert.False(t, seen[s.Name], "duplicate %s, or a model scenario in the matrix", s.Name)
+		assert.NotEmpty(t, s.Description, s.Name)
+		assert.False(t, seen[s.Name], "duplicate %s, or a family's scenario in the matrix", s.Name)
 		seen[s.Name] = true
 		got, err := harness.Lookup(s.Name)
 		assert.NoError(t, err, "Lookup finds %s", s.Name)
 		assert.Equal(t, s, got)
 	}
 	assert.Equal(t, []string{"model-mm-50", "model-mm-80", "model-mm-90", "model-md-50", "model-md-80", "model-md-90"}, harness.ModelScenarioNames())
-	for _, s := range harness.OverloadScenarios() {
-		assert.NoError(t, s.Validate(), s.Name)
-		assert.NoError(t, harness.Short(s).Validate(), "short %s", s.Name)
-		assert.NotEmpty(t, s.Description, s.Name)
-		assert.False(t, seen[s.Name], "duplicate %s, or an overload scenario in the matrix", s.Name)
-		seen[s.Name] = true
-		got, err := harness.Lookup(s.Name)
-		assert.NoError(t, err, "Lookup finds %s", s.Name)
-		assert.Equal(t, s, got)
-	}
 	assert.Equal(t, []string{
 		"overload-deadline-q256", "overload-deadline-sent-q256", "retry-storm-q256", "retry-storm-backoff-q256",
 		"overload-deadline-q64", "overload-deadline-sent-q64", "retry-storm-q64", "retry-storm-backoff-q64",

@@ -30,9 +30,11 @@
 #                   per bin, the recovery
 #   conditions.txt  the machine's load average before every repetition
 #
-# One repetition takes about nine minutes (8 scenarios x 7 strategies, the
-# retry storms 14 s each). Other processes' load shows in every figure, so
-# run it on a quiet machine and keep conditions.txt with the results.
+# The runs' own lengths add up to about eight minutes a repetition (8
+# scenarios x 7 strategies; a retry storm lasts 14 s, an overload-deadline
+# run about 3 s); the drain after each run and the calibration add to
+# that. Other processes' load shows in every figure, so run it on a quiet
+# machine and keep conditions.txt with the results.
 set -euo pipefail
 shopt -s lastpipe
 
@@ -60,31 +62,8 @@ results_header "$count" "$scale" >"$out/raw.txt"
 : >"$out/conditions.txt"
 
 echo "run-overload: ${#scenarios[@]} scenarios x $count repetitions into $out" >&2
-done_runs=0
-failed=0
 start=$SECONDS
-for ((rep = 0; rep < count; rep++)); do
-	echo "rep $rep: load average $(load_average)" >>"$out/conditions.txt"
-	if ! "$tmp/harness.test" -test.run '^$' -test.bench '^BenchmarkOverload$' \
-		-test.benchtime 1x -test.count 1 -test.timeout 0 \
-		-harness.records "$out/records" -harness.rep "$rep" -harness.scale "$scale" 2>&1 |
-		while IFS= read -r line; do
-			printf '%s\n' "$line" >>"$out/raw.txt"
-			case $line in
-			BenchmarkOverload/*)
-				done_runs=$((done_runs + 1))
-				cell=${line%%[[:space:]]*}
-				echo "[$done_runs] rep $((rep + 1))/$count ${cell#BenchmarkOverload/} $((SECONDS - start))s elapsed" >&2
-				;;
-			"--- FAIL"* | FAIL* | panic:* | *_test.go:[0-9]*)
-				echo "$line" >&2
-				;;
-			esac
-		done; then
-		failed=1
-	fi
-done
-echo "rep end: load average $(load_average)" >>"$out/conditions.txt"
+run_benchmark run-overload BenchmarkOverload
 
 echo "run-overload: benchstat" >&2
 # The strategies in the order of the first repetition, which starts at
