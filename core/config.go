@@ -1,6 +1,7 @@
 package core
 
 import (
+	"crypto/tls"
 	"fmt"
 	"log/slog"
 	"runtime"
@@ -72,6 +73,14 @@ type Config struct {
 	// to close, and the accept loop waits for a free slot. Nil means a
 	// buffered-channel semaphore ([NewChanLimiter]).
 	NewLimiter func(slots int) Limiter
+	// TLS, when not nil, makes every connection a TLS server connection
+	// with this configuration (see internal/tlsconf for tcpimg's defaults:
+	// TLS 1.3, client certificates verified when a client CA is given).
+	// The handshake runs in the connection's own goroutine once it holds
+	// a limiter slot, so a connection still in its handshake counts
+	// against Limits.MaxConns and the accept loop never waits on one; it
+	// is bounded by Limits.HandshakeTimeout. Nil serves plain TCP.
+	TLS *tls.Config
 	// Limits bounds frames, images, timeouts and connections; zero fields
 	// take PROTOCOL.md's defaults.
 	Limits Limits
@@ -100,6 +109,9 @@ func (e *ConfigError) Error() string {
 func (c Config) Validate() error {
 	if c.Admission != AdmissionReject && c.Admission != AdmissionBlock {
 		return &ConfigError{"Admission", c.Admission, "AdmissionReject or AdmissionBlock"}
+	}
+	if c.TLS != nil && len(c.TLS.Certificates) == 0 && c.TLS.GetCertificate == nil && c.TLS.GetConfigForClient == nil {
+		return &ConfigError{"TLS", "a config without a certificate", "a certificate (Certificates, GetCertificate or GetConfigForClient)"}
 	}
 	return c.Limits.Validate()
 }

@@ -2,6 +2,7 @@ package core_test
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"log/slog"
 	"net"
@@ -32,7 +33,9 @@ func TestNewServerRefusesInvalidConfig(t *testing.T) {
 		{"negative frame timeout", core.Config{Limits: core.Limits{FrameTimeout: -time.Second}}, "Limits.FrameTimeout"},
 		{"negative idle timeout", core.Config{Limits: core.Limits{IdleTimeout: -time.Second}}, "Limits.IdleTimeout"},
 		{"negative write timeout", core.Config{Limits: core.Limits{WriteTimeout: -time.Second}}, "Limits.WriteTimeout"},
+		{"negative handshake timeout", core.Config{Limits: core.Limits{HandshakeTimeout: -time.Second}}, "Limits.HandshakeTimeout"},
 		{"unknown admission", core.Config{Admission: core.Admission(7)}, "Admission"},
+		{"TLS without a certificate", core.Config{TLS: &tls.Config{}}, "TLS"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

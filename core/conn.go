@@ -25,9 +25,11 @@ const maxWriteBatch = 64
 // any order.
 type conn struct {
 	srv    *Server
-	nc     net.Conn
+	nc     net.Conn // what requests and responses go through: raw, or TLS over raw
+	raw    net.Conn // the accepted connection; closed directly where no goodbye is due
 	remote string
 	br     *bufio.Reader
+	bw     *bufio.Writer // TLS only: gathers a batch into full records
 
 	ctx    context.Context // cancelled when the connection fails or the server closes
 	cancel context.CancelFunc
@@ -53,12 +55,18 @@ type conn struct {
 	wv    net.Buffers
 }
 
-func newConn(s *Server, nc net.Conn) *conn {
+func newConn(s *Server, nc, raw net.Conn) *conn {
 	ctx, cancel := context.WithCancel(s.baseCtx)
 	n := s.cfg.Limits.MaxInflight
+	var bw *bufio.Writer
+	if nc != raw {
+		bw = bufio.NewWriterSize(nc, tlsWriteBuffer)
+	}
 	return &conn{
 		srv:      s,
 		nc:       nc,
+		raw:      raw,
+		bw:       bw,
 		remote:   nc.RemoteAddr().String(),
 		br:       bufio.NewReaderSize(nc, 64<<10),
 		ctx:      ctx,
@@ -81,8 +89,14 @@ const (
 	closeFailed                  // connection broken: drop unstarted jobs, close
 )
 
-// serve runs the reader, then waits for the writer and closes.
+// serve completes a TLS handshake if there is one, runs the reader, then
+// waits for the writer and closes.
 func (c *conn) serve() {
+	if !c.handshake() {
+		c.cancel()
+		c.raw.Close()
+		return
+	}
 	writerDone := make(chan struct{})
 	go func() {
 		defer close(writerDone)
@@ -93,15 +107,20 @@ func (c *conn) serve() {
 		// Close at once: the socket and the connection slot are not held
 		// while this connection's queued jobs wait to be dropped.
 		c.cancel()
-		c.nc.Close()
+		c.raw.Close()
 	}
 	close(c.readDone)
 	<-writerDone
-	if kind == closeLinger && c.ctx.Err() == nil {
+	graceful := c.ctx.Err() == nil
+	if kind == closeLinger && graceful {
 		c.linger()
 	}
 	c.cancel()
-	c.nc.Close()
+	if graceful {
+		c.nc.Close() // over TLS, says goodbye with a close_notify alert
+	} else {
+		c.raw.Close()
+	}
 }
 
 // linger half-closes and discards input until EOF or lingerTimeout.
@@ -466,10 +485,18 @@ func (c *conn) write(batch []*job) bool {
 	}
 	c.nc.SetWriteDeadline(time.Now().Add(c.srv.cfg.Limits.WriteTimeout))
 	c.wv = vecs
-	if _, err := c.wv.WriteTo(c.nc); err != nil {
+	var err error
+	if c.bw != nil {
+		if _, err = c.wv.WriteTo(c.bw); err == nil {
+			err = c.bw.Flush()
+		}
+	} else {
+		_, err = c.wv.WriteTo(c.nc)
+	}
+	if err != nil {
 		c.srv.log.Debug("write failed", "remote", c.remote, "err", err)
 		c.cancel()
-		c.nc.Close()
+		c.raw.Close()
 		return false
 	}
 	return true

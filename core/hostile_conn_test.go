@@ -46,7 +46,8 @@ func trickle(nc net.Conn, prefix, data []byte, tick time.Duration) <-chan int {
 // byte: the connection is closed when it passes, without an answer, and no
 // job is queued. The pace keeps PROTOCOL.md's ratio of one byte per second
 // against the 10 s default, scaled down: a byte every 20 ms against 200 ms.
-// A well-behaved client is served meanwhile.
+// A well-behaved client is served meanwhile. Over TLS each trickled byte
+// is a record of its own, which the frame deadline bounds the same way.
 func TestHostileSlowloris(t *testing.T) {
 	const (
 		frameTimeout = 200 * time.Millisecond
@@ -61,35 +62,37 @@ func TestHostileSlowloris(t *testing.T) {
 		{"header trickled", nil, rawHeader("TIMQ", 1, 0, 0, 0, 1, 0, 0, 0, 0)},
 		{"payload trickled", rawHeader("TIMQ", 1, 0, 0, 0, 2, 0, 0, 0, uint32(len(payload))), payload},
 	}
-	forEachPool(t, func(t *testing.T, pool string) {
-		t.Parallel()
-		ts := startServer(t, withPool(t, pool, strategies.PoolConfig{Workers: 1, QueueSize: core.DefaultQueueSize}, core.Config{Limits: core.Limits{
-			FrameTimeout: frameTimeout, IdleTimeout: 20 * time.Second}}))
-		type trickler struct {
-			c     *core.ClientConn
-			start time.Time
-			sent  <-chan int
-		}
-		var tricklers []trickler
-		for _, tt := range tests {
-			c := dial(t, ts.Addr)
-			tricklers = append(tricklers, trickler{c, time.Now(), trickle(c.Conn(), tt.prefix, tt.trickled, tick)})
-		}
-		good := dial(t, ts.Addr)
-		require.NoError(t, good.Send(core.RequestHeader{Op: core.OpNoop, JobID: 9}, []byte("ok")))
-		assert.Equal(t, core.StatusOK, recvAll(t, good, 1)[0].Status)
-		for i, tt := range tests {
-			tr := tricklers[i]
-			expectClosed(t, tr.c)
-			elapsed := time.Since(tr.start)
-			tr.c.Close() // ends the trickle
-			sent := <-tr.sent
-			assert.Less(t, sent, len(tt.trickled), "%s: the whole frame got through", tt.name)
-			assert.GreaterOrEqual(t, elapsed, frameTimeout, "%s: closed before the frame deadline", tt.name)
-		}
-		st := assertConsistent(t, ts)
-		assert.Equal(t, uint64(1), st.Accepted, "a trickled frame was queued")
-		assert.Zero(t, st.Refused, "a trickled frame was answered")
+	forEachTransport(t, func(t *testing.T, tr transport) {
+		forEachPool(t, func(t *testing.T, pool string) {
+			t.Parallel()
+			ts := startServer(t, withPool(t, pool, strategies.PoolConfig{Workers: 1, QueueSize: core.DefaultQueueSize}, core.Config{TLS: tr.server, Limits: core.Limits{
+				FrameTimeout: frameTimeout, IdleTimeout: 20 * time.Second}}))
+			type trickler struct {
+				c     *core.ClientConn
+				start time.Time
+				sent  <-chan int
+			}
+			var tricklers []trickler
+			for _, tt := range tests {
+				c := tr.dial(t, ts.Addr)
+				tricklers = append(tricklers, trickler{c, time.Now(), trickle(c.Conn(), tt.prefix, tt.trickled, tick)})
+			}
+			good := tr.dial(t, ts.Addr)
+			require.NoError(t, good.Send(core.RequestHeader{Op: core.OpNoop, JobID: 9}, []byte("ok")))
+			assert.Equal(t, core.StatusOK, recvAll(t, good, 1)[0].Status)
+			for i, tt := range tests {
+				tr := tricklers[i]
+				expectClosed(t, tr.c)
+				elapsed := time.Since(tr.start)
+				tr.c.Close() // ends the trickle
+				sent := <-tr.sent
+				assert.Less(t, sent, len(tt.trickled), "%s: the whole frame got through", tt.name)
+				assert.GreaterOrEqual(t, elapsed, frameTimeout, "%s: closed before the frame deadline", tt.name)
+			}
+			st := assertConsistent(t, ts)
+			assert.Equal(t, uint64(1), st.Accepted, "a trickled frame was queued")
+			assert.Zero(t, st.Refused, "a trickled frame was answered")
+		})
 	})
 }
 

@@ -26,6 +26,10 @@ type Limits struct {
 	// WriteTimeout bounds writing one batch of responses while the client
 	// does not read. Default 10 s.
 	WriteTimeout time.Duration
+	// HandshakeTimeout bounds a TLS handshake, from the connection being
+	// accepted (its limiter slot taken) to the handshake's end; a client
+	// that stalls it is cut off. Only with Config.TLS. Default 10 s.
+	HandshakeTimeout time.Duration
 	// MaxConns bounds connections served at once when the server builds its
 	// own Limiter; further connections wait. Default 256.
 	MaxConns int
@@ -41,14 +45,15 @@ type Limits struct {
 
 // Defaults of PROTOCOL.md.
 const (
-	DefaultMaxFrame     = 32 << 20
-	DefaultMaxPixels    = 40_000_000
-	DefaultMaxInflight  = 64
-	DefaultFrameTimeout = 10 * time.Second
-	DefaultIdleTimeout  = 60 * time.Second
-	DefaultWriteTimeout = 10 * time.Second
-	DefaultMaxConns     = 256
-	DefaultMaxMemory    = 1 << 30
+	DefaultMaxFrame         = 32 << 20
+	DefaultMaxPixels        = 40_000_000
+	DefaultMaxInflight      = 64
+	DefaultFrameTimeout     = 10 * time.Second
+	DefaultIdleTimeout      = 60 * time.Second
+	DefaultWriteTimeout     = 10 * time.Second
+	DefaultHandshakeTimeout = 10 * time.Second
+	DefaultMaxConns         = 256
+	DefaultMaxMemory        = 1 << 30
 )
 
 // DefaultLimits returns the limits PROTOCOL.md gives as defaults.
@@ -73,6 +78,9 @@ func (l Limits) WithDefaults() Limits {
 	}
 	if l.WriteTimeout == 0 {
 		l.WriteTimeout = DefaultWriteTimeout
+	}
+	if l.HandshakeTimeout == 0 {
+		l.HandshakeTimeout = DefaultHandshakeTimeout
 	}
 	if l.MaxConns == 0 {
 		l.MaxConns = DefaultMaxConns
@@ -102,6 +110,7 @@ func (l Limits) Validate() error {
 		{l.FrameTimeout < 0, "Limits.FrameTimeout", l.FrameTimeout, "0 (the default) or more"},
 		{l.IdleTimeout < 0, "Limits.IdleTimeout", l.IdleTimeout, "0 (the default) or more"},
 		{l.WriteTimeout < 0, "Limits.WriteTimeout", l.WriteTimeout, "0 (the default) or more"},
+		{l.HandshakeTimeout < 0, "Limits.HandshakeTimeout", l.HandshakeTimeout, "0 (the default) or more"},
 		{l.MaxConns < 0, "Limits.MaxConns", l.MaxConns, "0 (the default) or more"},
 		{l.MaxMemory < 0, "Limits.MaxMemory", l.MaxMemory, "0 (the default) or more"},
 	}

@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -27,6 +28,9 @@ type Server struct {
 	log     *slog.Logger
 	stats   counters
 	memory  *semaphore.Weighted // request payload bytes held (Limits.MaxMemory)
+
+	// One line a second at most per kind of TLS refusal.
+	handshakeLog, certLog logLimiter
 
 	// echoNoop lets NOOP reuse the request buffer as the response; only
 	// with the default Process, so an injected one sees every op.
@@ -127,9 +131,15 @@ func (s *Server) Serve(ln net.Listener) error {
 			continue
 		}
 		backoff = 0
-		c := newConn(s, nc)
+		raw := nc
+		if s.cfg.TLS != nil {
+			// tls.Server does no I/O: the handshake runs in the
+			// connection's goroutine (conn.handshake).
+			nc = tls.Server(nc, s.cfg.TLS)
+		}
+		c := newConn(s, nc, raw)
 		if !s.trackConn(c, true) {
-			nc.Close()
+			raw.Close()
 			c.cancel()
 			s.limiter.Release()
 			return ErrServerClosed
@@ -254,7 +264,7 @@ func (s *Server) Close() error {
 	s.closeAll()
 	s.mu.Lock()
 	for c := range s.conns {
-		c.nc.Close()
+		c.raw.Close() // not c.nc: a TLS close would first try to send an alert
 	}
 	s.mu.Unlock()
 	<-s.drained

@@ -26,6 +26,11 @@ type Stats struct {
 	ConnsNow int    // connections being served
 	ConnsMax int    // high-water mark of ConnsNow
 	Conns    uint64 // connections served in all
+
+	// TLS refusals (with Config.TLS): a connection refused here was never
+	// served a frame.
+	HandshakesFailed uint64 // handshakes that failed or timed out, for any reason but the client's certificate
+	CertsRefused     uint64 // clients refused for their certificate: none given where one is required, or one that does not verify
 }
 
 // counters guards Stats with a mutex. A mutex, not atomics, so that a

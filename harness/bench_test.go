@@ -89,6 +89,31 @@ func BenchmarkModel(b *testing.B) {
 	}
 }
 
+// overloadRunner runs the overload family, whose scenarios bring their
+// own queue; its capacity is measured as the matrix's, on the matrix's
+// server.
+var overloadRunner = &harness.Runner{Server: harness.MatrixServer()}
+
+// BenchmarkOverload runs the overload family (harness.OverloadMatrix):
+// clients that give up after a timeout, with and without the deadline in
+// the request, and clients that retry through a spike, against the default
+// pool, the pools that shed or serve the newest first, and the default
+// pool behind each admission limit. Beside the usual figures each run
+// reports goodput-in-time/s, timeouts/op, wasted-work and retries/op, and
+// the retry storms recovery-s and recovered. scripts/run-overload.sh runs
+// it once per repetition.
+func BenchmarkOverload(b *testing.B) {
+	// A configuration line for benchstat, which applies it to the results
+	// that follow: the queue is the scenario's, the admission limit the
+	// strategy's.
+	fmt.Printf("server: %s, queue from the scenario (-qN), admit from the strategy (+ADMIT)\n", harness.MatrixServer())
+	overloadRunner.Short = testing.Short()
+	overloadRunner.Scale = *scale
+	for _, c := range harness.OverloadMatrix(*repBase) {
+		b.Run(c.Name(), func(b *testing.B) { benchRun(b, overloadRunner, c) })
+	}
+}
+
 // benchRun runs cell c b.N times on r. Each run draws from its own seed
 // (the repetition's number), so that repetitions are independent samples
 // of a scenario with random arrivals or service times.

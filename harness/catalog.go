@@ -122,13 +122,13 @@ func Scenarios() []Scenario { return clones(catalog) }
 // ScenarioNames returns the names of Scenarios, in table order.
 func ScenarioNames() []string { return nameList(catalog) }
 
-// Lookup returns the scenario called name, from the catalog or the model
-// family.
+// Lookup returns the scenario called name, from the catalog, the model
+// family or the overload family.
 func Lookup(name string) (Scenario, error) {
-	all := slices.Concat(catalog, modelCatalog)
+	all := slices.Concat(catalog, modelCatalog, overloadCatalog)
 	i := slices.IndexFunc(all, func(s Scenario) bool { return s.Name == name })
 	if i < 0 {
-		valid := slices.Concat(ScenarioNames(), ModelScenarioNames())
+		valid := slices.Concat(ScenarioNames(), ModelScenarioNames(), OverloadScenarioNames())
 		return Scenario{}, fmt.Errorf("%w: unknown scenario %q (valid: %s)", ErrBadScenario, name, strings.Join(valid, ", "))
 	}
 	return all[i].clone(), nil
@@ -163,6 +163,10 @@ func (s Scenario) clone() Scenario {
 	if s.Model != nil {
 		m := *s.Model
 		s.Model = &m
+	}
+	if s.Retry != nil {
+		r := *s.Retry
+		s.Retry = &r
 	}
 	return s
 }

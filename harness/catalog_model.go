@@ -108,12 +108,4 @@ func ModelStrategies() []string { return []string{"chan-pool", "mutex-queue"} }
 // ModelMatrix returns the model family against ModelStrategies, as
 // [Matrix] orders its cells: within each scenario the strategies start at
 // index first and wrap around.
-func ModelMatrix(first int) []Cell {
-	var cells []Cell
-	for _, s := range ModelScenarios() {
-		for _, st := range rotate(ModelStrategies(), first) {
-			cells = append(cells, Cell{Scenario: s, Strategy: st})
-		}
-	}
-	return cells
-}
+func ModelMatrix(first int) []Cell { return crossCells(ModelScenarios(), ModelStrategies(), first) }

@@ -56,7 +56,7 @@ func closedSender(c *loadConn, counting bool, jobs int, stop <-chan struct{}, fr
 		}
 		now := time.Now()
 		measured := counting || (!now.Before(from) && now.Before(to))
-		if c.send(now, !measured, false) != nil {
+		if c.send(ticket{due: now, warmup: !measured}, false) != nil {
 			return
 		}
 	}

@@ -29,6 +29,12 @@
 //     harness against queueing theory: each of its runs gets a [ModelFit],
 //     and [PoolModel] pools them over repetitions. BenchmarkModel runs it,
 //     apart from the matrix, and scripts/run-model.sh once per repetition.
+//   - The overload family ([OverloadScenarios]; catalog_overload.go) has
+//     clients that give up after a timeout ([Scenario.Timeout], with or
+//     without [Scenario.SendDeadline]) and clients that retry
+//     ([RetryPolicy], on package retry). BenchmarkOverload runs it against
+//     [OverloadStrategies], apart from the matrix, and
+//     scripts/run-overload.sh once per repetition.
 //
 // # Scenarios are data
 //
@@ -70,6 +76,20 @@
 // per second), offered/s, p50-ns, p99-ns and p999-ns (latency of OK
 // answers), busy/op, late/op, lost/op, and for in-process runs
 // peak-goroutines, peak-heap-B and leaked-goroutines.
+//
+// # Clients that give up, and clients that retry
+//
+// With a timeout, a client stops waiting for a request once the timeout
+// has passed since it wrote it: its window slot is free again at once,
+// and the answer that comes later is still read, as late, never as lost
+// or unexpected. Its service time counts as wasted-work. The answers that
+// count as goodput-in-time/s are the OK ones that came within the timeout
+// of their request's first due time, counted by arrival in the window, so
+// that a retry's latency includes every attempt and the waits between
+// them. A retry is a new request with a new job id. After a spike,
+// [Recovery] says how long the goodput in time took to come back; it is
+// counted in the window's bins ([Scenario.BinWidth]) and averaged over a
+// sliding window ([Scenario.RecoveryWindow]).
 //
 // # Capacity
 //

@@ -2,6 +2,7 @@ package harness
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tcpimg/tcpimg/harness/loadclient"
+	"github.com/tcpimg/tcpimg/internal/tlsconf"
 )
 
 // ErrNoCapacity is returned for a scenario whose rate is a fraction of a
@@ -53,9 +55,13 @@ func (g *Generator) fillWarmup(s Scenario, rate, capacity float64) time.Duration
 const steadyBins = 20
 
 // DialTCP returns a Dial func for a "host:port" address.
-func DialTCP(addr string) func(ctx context.Context) (net.Conn, error) {
-	var d net.Dialer
-	return func(ctx context.Context) (net.Conn, error) { return d.DialContext(ctx, "tcp", addr) }
+func DialTCP(addr string) func(ctx context.Context) (net.Conn, error) { return DialTLS(addr, nil) }
+
+// DialTLS returns a Dial func for a "host:port" address that completes a
+// TLS handshake with cfg before it returns (a nil cfg is plain TCP), so
+// that the handshake is not counted in the first request's latency.
+func DialTLS(addr string, cfg *tls.Config) func(ctx context.Context) (net.Conn, error) {
+	return func(ctx context.Context) (net.Conn, error) { return tlsconf.Dial(ctx, addr, cfg) }
 }
 
 // Run runs s once and returns what it measured. capacity is the target's
@@ -82,8 +88,13 @@ func (g *Generator) Run(ctx context.Context, s Scenario, capacity float64) (*Met
 	if err != nil {
 		return nil, err
 	}
+	retries, err := newRetrier(s.Retry, s.Seed)
+	if err != nil {
+		return nil, fmt.Errorf("%w %q: %w", ErrBadScenario, s.Name, err)
+	}
+	m.Timeout = s.Timeout
 	t := loadclient.NewTally()
-	conns, err := g.dialAll(ctx, s, seq, t)
+	conns, err := g.dialAll(ctx, s, seq, t, retries)
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +116,7 @@ func (g *Generator) Run(ctx context.Context, s Scenario, capacity float64) (*Met
 	if s.Loop == ClosedLoop {
 		runClosed(s, conns, t, drain, m)
 	} else {
-		runOpen(ctx, s, scheduleOf(s, rate), conns, t, drain, m)
+		runOpen(ctx, s, scheduleOf(s, rate), conns, retries, t, drain, m)
 	}
 	receivers.Wait()
 	stopClose()
@@ -116,6 +127,11 @@ func (g *Generator) Run(ctx context.Context, s Scenario, capacity float64) (*Met
 	m.fill(&counts)
 	if s.steady() && m.Window.Set() {
 		m.Steady = CheckSteady(&m.Window)
+	}
+	if s.RecoveryWindow > 0 {
+		end, after := s.spike()
+		r := MeasureRecovery(&m.Window, end, after*rate, s.RecoveryWindow)
+		m.Recovery = &r
 	}
 	if s.CountsJobs() {
 		m.Scheduled = m.Sent
@@ -134,7 +150,7 @@ func (g *Generator) Run(ctx context.Context, s Scenario, capacity float64) (*Met
 
 // dialAll opens every connection of s before the clock starts, so that
 // connecting is not part of the measurement.
-func (g *Generator) dialAll(ctx context.Context, s Scenario, seq sequence, t *loadclient.Tally) ([]*loadConn, error) {
+func (g *Generator) dialAll(ctx context.Context, s Scenario, seq sequence, t *loadclient.Tally, retries *retrier) ([]*loadConn, error) {
 	slowClients := s.SlowClients()
 	conns := make([]*loadConn, 0, s.Conns())
 	for client := range s.Clients {
@@ -151,7 +167,7 @@ func (g *Generator) dialAll(ctx context.Context, s Scenario, seq sequence, t *lo
 				return nil, fmt.Errorf("dial: %w", err)
 			}
 			offset := len(conns) * len(seq) / max(s.Conns(), 1)
-			c := newLoadConn(nc, t, seq, offset, s.Inflight, slow)
+			c := newLoadConn(nc, t, seq, offset, s, slow, retries)
 			c.draw = newDraw(s.Seed, uint64(len(conns)))
 			if s.Model != nil {
 				c.trace = &connTrace{}

@@ -34,10 +34,14 @@ func (c Cell) Name() string { return "scenario=" + c.Scenario.Name + "/strategy=
 // repetition at the next strategy keeps any one strategy from always
 // running right after the same other one. Tests run the matrix shortened;
 // BenchmarkScenario runs it whole.
-func Matrix(first int) []Cell {
-	order := rotate(Strategies(), first)
+func Matrix(first int) []Cell { return crossCells(Scenarios(), Strategies(), first) }
+
+// crossCells returns every scenario against every strategy, scenario by
+// scenario, the strategies starting at index first, as Matrix says.
+func crossCells(scenarios []Scenario, strategies []string, first int) []Cell {
+	order := rotate(strategies, first)
 	var cells []Cell
-	for _, s := range Scenarios() {
+	for _, s := range scenarios {
 		for _, st := range order {
 			cells = append(cells, Cell{Scenario: s, Strategy: st})
 		}

@@ -49,6 +49,22 @@ type Metrics struct {
 	// one the records in results/ carry.
 	Unexpected uint64 `json:"duplicates"`
 
+	// Timeout is the clients' timeout (Scenario.Timeout); 0 for none.
+	Timeout time.Duration `json:"timeout,omitempty"`
+	// TimedOut counts requests of the measured period the clients gave up
+	// on and did not retry; AfterTimeout the answers they read after
+	// giving up (whose service time the Window counts as wasted).
+	TimedOut     uint64 `json:"timed_out,omitempty"`
+	AfterTimeout uint64 `json:"after_timeout,omitempty"`
+	// Retries counts requests written again (Scenario.Retry); they are
+	// not in Sent. RetriesUnsent counts retries decided but never
+	// written, because the load ended first.
+	Retries       uint64 `json:"retries,omitempty"`
+	RetriesUnsent uint64 `json:"retries_unsent,omitempty"`
+	// Recovery is how the goodput in time came back after a spike, for a
+	// scenario with a RecoveryWindow; nil otherwise.
+	Recovery *Recovery `json:"recovery,omitempty"`
+
 	// Window counts the answers read during the measured period by status,
 	// whichever request they answer, in equal time bins. Goodput, the
 	// answer rate and the BUSY share come from it, so they cannot exceed
@@ -67,6 +83,9 @@ type Metrics struct {
 	Latency loadclient.Histogram `json:"latency"`
 	Queue   loadclient.Histogram `json:"queue"`
 	Service loadclient.Histogram `json:"service"`
+
+	// TLS is set when the load connections spoke TLS to the server.
+	TLS bool `json:"tls,omitempty"`
 
 	// InProcess is set when the server ran in this process, which makes
 	// the fields below meaningful.
@@ -113,6 +132,7 @@ func (m *Metrics) fill(c *loadclient.Counts) {
 	m.Lost, m.Unexpected = c.Lost, c.Unexpected
 	m.Latency, m.Queue, m.Service = c.Latency, c.Queue, c.Service
 	m.Window = c.Window
+	m.TimedOut, m.AfterTimeout, m.Retries = c.TimedOut, c.AfterTimeout, c.Retries
 }
 
 // answers returns the answers of the measured period by status: those read
@@ -169,6 +189,17 @@ func (m *Metrics) Achieved() float64 {
 // measured period (see Window).
 func (m *Metrics) Goodput() float64 { return m.perSecond(m.answers()[core.StatusOK]) }
 
+// GoodputInTime returns the OK answers per second that came within the
+// clients' timeout of their request's first due time, counted as they were
+// read in the measured period: what users got in time. It is Goodput
+// without a timeout.
+func (m *Metrics) GoodputInTime() float64 {
+	if !m.Window.Set() {
+		return m.Goodput()
+	}
+	return m.perSecond(m.Window.InTime)
+}
+
 // BusyShare returns the share of the period's answers that were BUSY.
 func (m *Metrics) BusyShare() float64 {
 	a := m.answers()
@@ -199,7 +230,11 @@ type Figure struct {
 // imgs/s (answers per second), goodput/s, offered/s, p50-ns, p99-ns,
 // p999-ns (OK latency; left out when no OK answer was measured, rather than
 // reported as 0), busy/op, late/op (late or unsent, per request due),
-// lost/op (per request of the whole run) and, when the server ran in
+// lost/op (per request of the whole run); with a client timeout or
+// retries, goodput-in-time/s, timeouts/op, wasted-work (the share of the
+// server's service time spent on answers read after their client gave
+// up) and retries/op (per request sent); after a spike, recovery-s and
+// recovered (see [Recovery]); and, when the server ran in
 // process, peak-goroutines, peak-heap-B and leaked-goroutines; for a run
 // checked against a model, the model's figures (see [ModelFit]): wait-ms,
 // model-wait-ms, wait-ci-ms, wait-vs-model, little-vs-model, rho,
@@ -227,6 +262,17 @@ func (m *Metrics) Figures() []Figure {
 	}
 	if m.Steady != nil {
 		fs = append(fs, Figure{b2f(m.Steady.OK), "steady"})
+	}
+	if m.Timeout > 0 || m.Retries > 0 {
+		fs = append(fs,
+			Figure{m.GoodputInTime(), "goodput-in-time/s"},
+			Figure{perOp(m.TimedOut, m.Sent), "timeouts/op"},
+			Figure{m.Window.Wasted(), "wasted-work"},
+			Figure{perOp(m.Retries, m.Sent), "retries/op"},
+		)
+	}
+	if m.Recovery != nil {
+		fs = append(fs, Figure{m.Recovery.Seconds, "recovery-s"}, Figure{b2f(m.Recovery.Recovered), "recovered"})
 	}
 	if m.InProcess {
 		fs = append(fs,

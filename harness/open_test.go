@@ -1,9 +1,6 @@
 package harness_test
 
 import (
-	"context"
-	"net"
-	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -15,62 +12,17 @@ import (
 	"github.com/tcpimg/tcpimg/harness"
 )
 
-// stallServer is a fake server over net.Pipe that answers every request
-// OK after service, except that requests arriving during [from, to) are
-// held until to: a stall, as a GC pause or a blocked pool would cause.
-// Times are offsets from when the server was made.
-type stallServer struct {
-	start             time.Time
-	from, to, service time.Duration
-	wg                sync.WaitGroup
-	mu                sync.Mutex
-	conns             []net.Conn
-}
-
-func newStallServer(from, to, service time.Duration) *stallServer {
-	return &stallServer{start: time.Now(), from: from, to: to, service: service}
-}
-
-func (s *stallServer) dial(context.Context) (net.Conn, error) {
-	client, server := net.Pipe()
-	s.mu.Lock()
-	s.conns = append(s.conns, server)
-	s.mu.Unlock()
-	s.wg.Go(func() { s.serve(server) })
-	return client, nil
-}
-
-func (s *stallServer) serve(c net.Conn) {
-	var wmu sync.Mutex
-	for {
-		h, _, err := core.ReadRequest(c, 1<<20, nil)
-		if err != nil {
-			return
+// newStallServer is a fake server that answers every request OK after
+// service, except that requests arriving during [from, to) are held until
+// to: a stall, as a GC pause or a blocked pool would cause. Times are
+// offsets from when the server was made.
+func newStallServer(from, to, service time.Duration) *scriptServer {
+	return newScriptServer(func(_ int, now time.Duration) (time.Duration, core.Status) {
+		if now >= from && now < to {
+			return to - now + service, core.StatusOK
 		}
-		now := time.Since(s.start)
-		at := now + s.service
-		if now >= s.from && now < s.to {
-			at = s.to + s.service
-		}
-		s.wg.Add(1)
-		time.AfterFunc(at-now, func() {
-			defer s.wg.Done()
-			var b [core.HeaderSize]byte
-			core.PutResponseHeader(b[:], &core.ResponseHeader{JobID: h.JobID, ServiceUS: uint32(s.service.Microseconds())})
-			wmu.Lock()
-			defer wmu.Unlock()
-			c.Write(b[:])
-		})
-	}
-}
-
-func (s *stallServer) close() {
-	s.mu.Lock()
-	for _, c := range s.conns {
-		c.Close()
-	}
-	s.mu.Unlock()
-	s.wg.Wait()
+		return service, core.StatusOK
+	})
 }
 
 // histPrecision is the relative error of a histogram value (three

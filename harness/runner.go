@@ -2,12 +2,14 @@ package harness
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -109,6 +111,9 @@ type Runner struct {
 	// PerStrategyCapacity runs each strategy's open loops at fractions of
 	// its own capacity rather than the default strategy's.
 	PerStrategyCapacity bool
+	// TLS, when not nil, runs every scenario over TLS, to measure what it
+	// costs: the server gets TLS.Server, the load connections TLS.Client.
+	TLS *TLS
 
 	mu       sync.Mutex
 	capacity map[string][]float64 // latest calibration goodputs per strategy
@@ -119,6 +124,12 @@ type Runner struct {
 // three halves the chance that an open loop labelled open-120 really runs
 // at open-100 or open-140.
 const CalibrationRuns = 3
+
+// TLS is the two sides of a TLS set-up; both are required.
+type TLS struct {
+	Server *tls.Config // the in-process server's core.Config.TLS
+	Client *tls.Config // the load connections'
+}
 
 // Capacity returns the capacity in requests a second that scales the open
 // loops of strategy (see Runner), running the calibration scenario until
@@ -196,6 +207,8 @@ func (r *Runner) addCalibration(strategy string, perSecond float64) {
 
 // Run runs s once against a fresh server running the pool strategy named
 // strategy, and returns what the load generator and the server measured.
+// A strategy may name an admission limit too, as POOL+ADMIT (chan-pool+aimd):
+// it replaces the configuration's Admit.
 func (r *Runner) Run(ctx context.Context, s Scenario, strategy string) (*Metrics, error) {
 	if r.Short {
 		s = Short(s)
@@ -219,6 +232,13 @@ func (r *Runner) Run(ctx context.Context, s Scenario, strategy string) (*Metrics
 	if err != nil {
 		return nil, err
 	}
+	var serverTLS, clientTLS *tls.Config
+	if r.TLS != nil {
+		if r.TLS.Server == nil || r.TLS.Client == nil {
+			return nil, errors.New("harness: Runner.TLS needs both its Server and its Client config")
+		}
+		serverTLS, clientTLS = r.TLS.Server, r.TLS.Client
+	}
 
 	// Start from a collected heap, so that one run's garbage does not count
 	// in the next one's peak.
@@ -228,7 +248,11 @@ func (r *Runner) Run(ctx context.Context, s Scenario, strategy string) (*Metrics
 	if s.Server != nil {
 		cfg = *s.Server
 	}
-	srv, ln, err := r.startServer(strategy, cfg)
+	pool, admit, withAdmit := strings.Cut(strategy, "+")
+	if withAdmit {
+		cfg.Admit = admit
+	}
+	srv, ln, err := r.startServer(pool, cfg, serverTLS)
 	if err != nil {
 		return nil, err
 	}
@@ -240,7 +264,7 @@ func (r *Runner) Run(ctx context.Context, s Scenario, strategy string) (*Metrics
 		occ = startOccupancy(srv, s.Seed)
 	}
 
-	gen := &Generator{Dial: DialTCP(ln.Addr().String()), Images: lib, QueueSize: cfg.QueueSize}
+	gen := &Generator{Dial: DialTLS(ln.Addr().String(), clientTLS), Images: lib, QueueSize: cfg.QueueSize}
 	res, genErr := gen.Run(ctx, s, capacity.Median)
 	if res != nil {
 		res.CapacitySpread = capacity.Spread
@@ -268,6 +292,7 @@ func (r *Runner) Run(ctx context.Context, s Scenario, strategy string) (*Metrics
 		return nil, errors.Join(genErr, shutdownErr)
 	}
 	res.Strategy = strategy
+	res.TLS = clientTLS != nil
 	res.InProcess = true
 	res.Series, res.PeakGoroutines, res.PeakHeap = series, peakG, peakHeap
 	res.Leaked = leaked
@@ -283,13 +308,14 @@ func (r *Runner) Run(ctx context.Context, s Scenario, strategy string) (*Metrics
 	return res, nil
 }
 
-// startServer builds the server for strategy on cfg, and its listener.
-func (r *Runner) startServer(strategy string, cfg ServerConfig) (*core.Server, net.Listener, error) {
+// startServer builds the server for strategy on cfg, serving TLS with a
+// non-nil tlsCfg, and its listener.
+func (r *Runner) startServer(strategy string, cfg ServerConfig, tlsCfg *tls.Config) (*core.Server, net.Listener, error) {
 	log := r.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	srv, err := strategies.NewServer(cfg.spec(strategy), core.Config{Admission: cfg.Admission, Logger: log})
+	srv, err := strategies.NewServer(cfg.spec(strategy), core.Config{Admission: cfg.Admission, TLS: tlsCfg, Logger: log})
 	if err != nil {
 		return nil, nil, err
 	}

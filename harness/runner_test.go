@@ -1,12 +1,16 @@
 package harness_test
 
 import (
+	"crypto/tls"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/tcpimg/tcpimg/core"
 	"github.com/tcpimg/tcpimg/harness"
+	"github.com/tcpimg/tcpimg/internal/testcert"
+	"github.com/tcpimg/tcpimg/internal/tlsconf"
 	"github.com/tcpimg/tcpimg/strategies"
 )
 
@@ -40,4 +44,41 @@ func TestRunnerUnknownStrategy(t *testing.T) {
 	require.NoError(t, err)
 	_, err = r.Run(t.Context(), s, "nope")
 	assert.ErrorIs(t, err, strategies.ErrUnknownStrategy)
+}
+
+// TestRunnerOverTLS runs a short scenario with the server and the load
+// connections on TLS: every request is answered, none lost, no handshake
+// refused; a client that does not trust the server's CA cannot start.
+func TestRunnerOverTLS(t *testing.T) {
+	ca := testcert.NewCA(t, "test CA")
+	server := tlsconf.ServerConfig([]tls.Certificate{ca.Server(t)}, ca.Pool())
+	client := tlsconf.ClientConfig(ca.Pool(), []tls.Certificate{ca.Client(t, "loadgen")}, testcert.ServerName)
+	stranger := tlsconf.ClientConfig(testcert.NewCA(t, "another CA").Pool(), nil, testcert.ServerName)
+	s, err := harness.Lookup("saturate")
+	require.NoError(t, err)
+	tests := []struct {
+		name    string
+		give    *harness.TLS
+		wantErr string
+	}{
+		{"mutual TLS", &harness.TLS{Server: server, Client: client}, ""},
+		{"client distrusts the server", &harness.TLS{Server: server, Client: stranger}, "certificate"},
+		{"half a set-up", &harness.TLS{Server: server}, "both"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := &harness.Runner{Server: harness.MatrixServer(), Short: true, TLS: tt.give}
+			res, err := r.Run(t.Context(), s, strategies.DefaultPool)
+			if tt.wantErr != "" {
+				assert.ErrorContains(t, err, tt.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			assert.True(t, res.TLS)
+			assert.Positive(t, res.Status[core.StatusOK])
+			assert.Zero(t, res.Lost)
+			assert.Zero(t, res.Server.HandshakesFailed+res.Server.CertsRefused)
+			assert.Equal(t, uint64(harness.Short(s).Conns()), res.Server.Conns, "one handshake per connection")
+		})
+	}
 }

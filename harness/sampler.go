@@ -1,21 +1,14 @@
 package harness
 
 import (
-	"runtime/metrics"
 	"sync"
 	"time"
+
+	"github.com/tcpimg/tcpimg/internal/procstat"
 )
 
-// SampleEvery is how often a run samples goroutines and heap. Reading two
-// runtime/metrics values takes about a microsecond, so sampling costs the
-// server nothing it would notice.
-const SampleEvery = 10 * time.Millisecond
-
-// The runtime/metrics the sampler reads.
-const (
-	runtimeGoroutines = "/sched/goroutines:goroutines"
-	runtimeHeap       = "/memory/classes/heap/objects:bytes"
-)
+// SampleEvery is how often a run samples goroutines and heap.
+const SampleEvery = procstat.SampleEvery
 
 // sampler records the process's goroutines and heap every SampleEvery
 // until stopped.
@@ -33,7 +26,7 @@ func startSampler() *sampler {
 }
 
 func (s *sampler) loop() {
-	readings := []metrics.Sample{{Name: runtimeGoroutines}, {Name: runtimeHeap}}
+	readings := procstat.NewReader()
 	tick := time.NewTicker(SampleEvery)
 	defer tick.Stop()
 	for {
@@ -47,13 +40,9 @@ func (s *sampler) loop() {
 	}
 }
 
-func (s *sampler) sample(readings []metrics.Sample) {
-	metrics.Read(readings)
-	s.series = append(s.series, Sample{
-		At:         time.Since(s.start),
-		Goroutines: int(readings[0].Value.Uint64()),
-		Heap:       readings[1].Value.Uint64(),
-	})
+func (s *sampler) sample(readings *procstat.Reader) {
+	x := readings.Read()
+	s.series = append(s.series, Sample{At: time.Since(s.start), Goroutines: x.Goroutines, Heap: x.Heap})
 }
 
 // stop ends sampling and returns the series with its peaks.

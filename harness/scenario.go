@@ -3,6 +3,7 @@ package harness
 import (
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/tcpimg/tcpimg/core"
@@ -124,6 +125,29 @@ type Scenario struct {
 	// connection; repetitions meant as independent samples use different
 	// seeds.
 	Seed uint64
+	// Timeout, when positive, is how long an open loop's clients wait for
+	// each request written (loadclient.Config.Timeout): a request not
+	// answered by then has failed for its client, whose window slot is
+	// free again at once; the answer that comes later is read, counted as
+	// late, and its service time as wasted. 0 waits for ever.
+	Timeout time.Duration
+	// SendDeadline puts Timeout in every request's deadline field, so that
+	// the server answers TIMEOUT unrun a job that could not start in
+	// time. Most protocols send no deadline; false leaves it 0.
+	SendDeadline bool
+	// Retry, when not nil, retries an open loop's requests that timed out
+	// or were answered BUSY.
+	Retry *RetryPolicy
+	// BinWidth is the width of the time bins the measured period's
+	// answers are counted in (loadclient.Window); 0 means a twentieth of
+	// the period. It should divide the period.
+	BinWidth time.Duration
+	// RecoveryWindow, when positive, measures how long the answers in
+	// time take to come back after the Shape's highest phase (see
+	// [Recovery]), averaged over windows this long that slide by one bin;
+	// it needs a Shape and a Timeout.
+	RecoveryWindow time.Duration
+
 	// Model, when not nil, checks the run against queueing theory: every
 	// request is traced, and the run's Metrics get a [ModelFit]. It needs
 	// Server with a positive Workers, the c of the model. A remote target
@@ -166,6 +190,15 @@ type Phase struct {
 const (
 	DefaultSlowReadDelay = 10 * time.Millisecond
 )
+
+// bins returns how many bins a measured period of length d is counted
+// in: d over BinWidth, or steadyBins.
+func (s Scenario) bins(d time.Duration) int {
+	if s.BinWidth <= 0 || d <= 0 {
+		return steadyBins
+	}
+	return max(int((d+s.BinWidth/2)/s.BinWidth), 1)
+}
 
 // withDefaults resolves the zero values documented on Scenario.
 func (s Scenario) withDefaults() Scenario {
@@ -245,6 +278,17 @@ func (s Scenario) Validate() error {
 		check(j.Dist != Fixed && j.Op != core.OpSpin && j.Op != core.OpSleep, "job %d: a distribution needs SPIN or SLEEP", i)
 	}
 	check(s.Arrivals > PoissonArrivals, "unknown arrivals %d", s.Arrivals)
+	check(s.Timeout < 0 || s.BinWidth < 0 || s.RecoveryWindow < 0, "negative timeout, bin width or recovery window")
+	check(s.SendDeadline && s.Timeout <= 0, "a deadline sent needs a Timeout")
+	check(s.SendDeadline && s.Timeout > time.Duration(math.MaxUint32)*time.Millisecond, "timeout %v too long for the deadline field", s.Timeout)
+	check((s.Timeout > 0 || s.Retry != nil) && s.Loop != OpenLoop, "a timeout or retries need an open loop")
+	if s.Retry != nil {
+		problems = append(problems, s.Retry.validate()...)
+	}
+	if s.RecoveryWindow > 0 {
+		check(len(s.Shape) < 2 || s.Timeout <= 0, "a recovery window needs a Shape of two phases or more and a Timeout")
+		check(s.BinWidth <= 0 || s.RecoveryWindow < s.BinWidth, "a recovery window needs a BinWidth no longer than it")
+	}
 	if s.Server != nil {
 		check(s.Server.Workers < 0 || s.Server.QueueSize < 0, "server: negative workers or queue")
 	}

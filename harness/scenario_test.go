@@ -25,16 +25,23 @@ func TestScenariosValid(t *testing.T) {
 		assert.True(t, seen[name], "scenario %s is in the table", name)
 	}
 	assert.Equal(t, harness.CalibrationScenario, harness.ScenarioNames()[1], "calibration runs before the open loops")
-	for _, s := range harness.ModelScenarios() {
+	// The families apart from the matrix: valid, described, named apart
+	// from every other scenario, and found by Lookup.
+	for _, s := range append(harness.ModelScenarios(), harness.OverloadScenarios()...) {
 		assert.NoError(t, s.Validate(), s.Name)
 		assert.NoError(t, harness.Short(s).Validate(), "short %s", s.Name)
-		assert.False(t, seen[s.Name], "duplicate %s, or a model scenario in the matrix", s.Name)
+		assert.NotEmpty(t, s.Description, s.Name)
+		assert.False(t, seen[s.Name], "duplicate %s, or a family's scenario in the matrix", s.Name)
 		seen[s.Name] = true
 		got, err := harness.Lookup(s.Name)
 		assert.NoError(t, err, "Lookup finds %s", s.Name)
 		assert.Equal(t, s, got)
 	}
 	assert.Equal(t, []string{"model-mm-50", "model-mm-80", "model-mm-90", "model-md-50", "model-md-80", "model-md-90"}, harness.ModelScenarioNames())
+	assert.Equal(t, []string{
+		"overload-deadline-q256", "overload-deadline-sent-q256", "retry-storm-q256", "retry-storm-backoff-q256",
+		"overload-deadline-q64", "overload-deadline-sent-q64", "retry-storm-q64", "retry-storm-backoff-q64",
+	}, harness.OverloadScenarioNames())
 }
 
 func TestScenarioValidate(t *testing.T) {
@@ -62,6 +69,16 @@ func TestScenarioValidate(t *testing.T) {
 		{"negative queue", harness.Scenario{Name: "a", Duration: time.Second, Server: &harness.ServerConfig{QueueSize: -1}, Workload: noop}, "negative workers or queue"},
 		{"model without workers", harness.Scenario{Name: "a", Loop: harness.OpenLoop, Rate: 1, Duration: time.Second, Model: &harness.ModelCheck{Tolerance: 0.1}, Workload: noop}, "Server.Workers"},
 		{"model of a closed loop", harness.Scenario{Name: "a", Duration: time.Second, Server: &harness.ServerConfig{Workers: 2}, Model: &harness.ModelCheck{Tolerance: 0.1}, Workload: noop}, "open loop"},
+		{"timeout", harness.Scenario{Name: "a", Loop: harness.OpenLoop, Rate: 1, Duration: time.Second, Timeout: time.Second, SendDeadline: true,
+			Retry: &harness.RetryPolicy{Max: 3, Base: time.Millisecond, Cap: time.Second, Budget: 0.1}, Workload: noop}, ""},
+		{"timeout of a closed loop", harness.Scenario{Name: "a", Duration: time.Second, Timeout: time.Second, Workload: noop}, "need an open loop"},
+		{"deadline without timeout", harness.Scenario{Name: "a", Loop: harness.OpenLoop, Rate: 1, Duration: time.Second, SendDeadline: true, Workload: noop}, "needs a Timeout"},
+		{"backoff cap below base", harness.Scenario{Name: "a", Loop: harness.OpenLoop, Rate: 1, Duration: time.Second,
+			Retry: &harness.RetryPolicy{Max: 1, Base: time.Second, Cap: time.Millisecond}, Workload: noop}, "Cap"},
+		{"budget over 1", harness.Scenario{Name: "a", Loop: harness.OpenLoop, Rate: 1, Duration: time.Second,
+			Retry: &harness.RetryPolicy{Max: 1, Budget: 2}, Workload: noop}, "Budget"},
+		{"recovery without a shape", harness.Scenario{Name: "a", Loop: harness.OpenLoop, Rate: 1, Duration: time.Second, Timeout: time.Second,
+			BinWidth: time.Second, RecoveryWindow: time.Second, Workload: noop}, "recovery window needs a Shape"},
 		{"model without tolerance", harness.Scenario{Name: "a", Loop: harness.OpenLoop, Rate: 1, Duration: time.Second, Server: &harness.ServerConfig{Workers: 2}, Model: &harness.ModelCheck{}, Workload: noop}, "tolerance"},
 	}
 	for _, tt := range tests {

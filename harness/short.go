@@ -20,9 +20,11 @@ const (
 // Short returns s scaled down for a smoke run: at most four clients of one
 // connection and two requests in flight, no warm-up and 100 ms measured (a
 // shape a tenth as long), the tiny images only, and SPIN and SLEEP of at
-// most 200 µs. Without a warm-up the first requests count, so that even a
-// run slowed down tenfold by the race detector measures something. It keeps what makes s itself (its loop, its
-// rates relative to the capacity, its share of slow readers), so a smoke
+// most 200 µs; a shape's bins and recovery window shrink with it. Without
+// a warm-up the first requests count, so that even a run slowed down
+// tenfold by the race detector measures something. It keeps what makes s
+// itself (its loop, its rates relative to the capacity, its share of slow
+// readers, its timeout and retries), so a smoke
 // run exercises every code path of the full scenario in a fraction of a
 // second, even under the race detector.
 func Short(s Scenario) Scenario {
@@ -40,6 +42,8 @@ func Short(s Scenario) Scenario {
 	for i := range s.Shape {
 		s.Shape[i].For /= shortShape
 	}
+	s.BinWidth /= shortShape
+	s.RecoveryWindow /= shortShape
 	if s.SlowReaders > 0 {
 		s.SlowReadDelay = min(s.withDefaults().SlowReadDelay, shortSlowRead)
 	}

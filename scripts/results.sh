@@ -10,6 +10,12 @@
 #                                raw.txt: machine, Go, commit, date, and the
 #                                run's repetitions and scale
 #   load_average                 prints the 1, 5 and 15 minute load averages
+#   run_benchmark NAME BENCH     runs benchmark BENCH of $tmp/harness.test
+#                                once per repetition ($count, $scale),
+#                                into $out (raw.txt, records/,
+#                                conditions.txt), printing progress and
+#                                failures as NAME; sets failed=1 when a
+#                                repetition failed, and goes on
 
 results_folder() {
 	local name=$1 default=$2
@@ -42,4 +48,32 @@ results_header() {
 
 load_average() {
 	cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown
+}
+
+run_benchmark() {
+	local name=$1 bench=$2 rep
+	local done_runs=0
+	failed=0
+	for ((rep = 0; rep < count; rep++)); do
+		echo "rep $rep: load average $(load_average)" >>"$out/conditions.txt"
+		if ! "$tmp/harness.test" -test.run '^$' -test.bench "^$bench\$" \
+			-test.benchtime 1x -test.count 1 -test.timeout 0 \
+			-harness.records "$out/records" -harness.rep "$rep" -harness.scale "$scale" 2>&1 |
+			while IFS= read -r line; do
+				printf '%s\n' "$line" >>"$out/raw.txt"
+				case $line in
+				"$bench"/*)
+					done_runs=$((done_runs + 1))
+					local cell=${line%%[[:space:]]*}
+					echo "$name: [$done_runs${total:+/$total}] rep $((rep + 1))/$count ${cell#"$bench"/} $((SECONDS - start))s elapsed" >&2
+					;;
+				"--- FAIL"* | FAIL* | panic:* | *_test.go:[0-9]*)
+					echo "$line" >&2
+					;;
+				esac
+			done; then
+			failed=1
+		fi
+	done
+	echo "rep end: load average $(load_average)" >>"$out/conditions.txt"
 }

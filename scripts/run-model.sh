@@ -58,33 +58,10 @@ results_header "$count" "$scale" >"$out/raw.txt"
 : >"$out/conditions.txt"
 
 echo "run-model: ${#scenarios[@]} scenarios x 2 strategies x $count repetitions into $out" >&2
-done_runs=0
-failed=0
 start=$SECONDS
-for ((rep = 0; rep < count; rep++)); do
-	echo "rep $rep: load average $(load_average)" >>"$out/conditions.txt"
-	# A run that fails its check (a BUSY answer, a load past saturation)
-	# fails the benchmark, but the series goes on: model.txt marks the cell.
-	if ! "$tmp/harness.test" -test.run '^$' -test.bench '^BenchmarkModel$' \
-		-test.benchtime 1x -test.count 1 -test.timeout 0 \
-		-harness.records "$out/records" -harness.rep "$rep" -harness.scale "$scale" 2>&1 |
-		while IFS= read -r line; do
-			printf '%s\n' "$line" >>"$out/raw.txt"
-			case $line in
-			BenchmarkModel/*)
-				done_runs=$((done_runs + 1))
-				cell=${line%%[[:space:]]*}
-				echo "[$done_runs/$total] rep $((rep + 1))/$count ${cell#BenchmarkModel/} $((SECONDS - start))s elapsed" >&2
-				;;
-			"--- FAIL"* | FAIL* | panic:* | *_test.go:[0-9]*)
-				echo "$line" >&2
-				;;
-			esac
-		done; then
-		failed=1
-	fi
-done
-echo "rep end: load average $(load_average)" >>"$out/conditions.txt"
+# A run that fails its check (a BUSY answer, a load past saturation)
+# fails the benchmark, but the series goes on: model.txt marks the cell.
+run_benchmark run-model BenchmarkModel
 
 echo "run-model: benchstat" >&2
 stat=(go tool benchstat -col "/strategy@(chan-pool mutex-queue)" -row /scenario)

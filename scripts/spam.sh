@@ -20,7 +20,9 @@
 #   -conns 1 -quiet -busy-ok -timeout 2m
 # The server's default admission policy answers BUSY when its queue is full,
 # which a burst of 70 clients is meant to provoke: that is load shedding
-# working, so BUSY does not fail a client here (-busy-ok). Any other status,
+# working, so BUSY does not fail a client here (-busy-ok); the clients retry
+# BUSY within their budget (see the client's -retries and -retry-budget),
+# and the aggregate counts those retries. Any other status,
 # a missing response or a client error does, and makes this script exit 1.
 #
 # Both binaries are built once into a temporary folder; everything started
@@ -160,8 +162,8 @@ cat "$tmp"/client.*.out | awk -v clients="$n" -v failed="${#failed[@]}" \
 		secs = ms / 1000
 		rate = 0
 		if (secs > 0) rate = sum["ok"] / secs
-		printf "spam: clients ok %d/%d (%d summaries), jobs %d, OK %d, BUSY %d, errors %d, missing %d, unsent %d\n",
-			clients - failed, clients, lines, sum["jobs"], sum["ok"], sum["busy"], sum["errors"], sum["missing"], sum["unsent"]
+		printf "spam: clients ok %d/%d (%d summaries), jobs %d, OK %d, BUSY %d, errors %d, missing %d, unsent %d, retries %d\n",
+			clients - failed, clients, lines, sum["jobs"], sum["ok"], sum["busy"], sum["errors"], sum["missing"], sum["unsent"], sum["retries"]
 		printf "spam: %.1f OK images/s over %.2f s, worst client p99 %.3f ms\n", rate, secs, p99
 	}'
 

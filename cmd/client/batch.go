@@ -11,26 +11,42 @@ import (
 
 	"github.com/tcpimg/tcpimg/core"
 	"github.com/tcpimg/tcpimg/harness/loadclient"
+	"github.com/tcpimg/tcpimg/internal/tlsconf"
 )
 
 // maxErrs bounds the errors a batch keeps for its report: a server that
 // answers garbage should not flood the terminal.
 const maxErrs = 20
 
+// answerWait bounds how long a sender with nothing left to send keeps its
+// connection open for the answers still due on it; a server that answers
+// only after the client's half-close is then not waited on for ever.
+const answerWait = time.Second
+
 // batch is one run of the client: the jobs, the connections that carry them,
 // and what came back. Job i (0-based) sends image i mod len(images) with job
 // id i+1, so ids are unique across connections and repeats, and any
 // connection may take the next job: a slow connection does not hold the
-// batch back.
+// batch back. A job sent again (see retrier) keeps its id: its earlier
+// attempt was answered or its connection is gone, so the id is in flight
+// nowhere.
 type batch struct {
 	cfg      *config
 	images   []inputImage
 	header   core.RequestHeader // the batch's request, job id left 0
 	total    int64
-	next     atomic.Int64 // the next job to hand out
+	next     atomic.Int64   // the next job to hand out
+	due      []atomic.Int64 // when each job was first sent (unix ns): its retries' latency counts from there
 	tally    *loadclient.Tally
+	retries  *retrier
 	progress progress
 	out      *outWriter // nil without -out
+
+	reconnects atomic.Int64
+
+	connMu sync.Mutex
+	conns  map[*conn]struct{} // open connections, closed when ctx ends
+	ctxEnd bool
 
 	firstMu  sync.Mutex
 	firstMsg [core.NumStatus]string // first message per status, prefixed with the image name
@@ -40,18 +56,39 @@ type batch struct {
 	dropped int // errors beyond maxErrs
 }
 
-func newBatch(cfg *config, images []inputImage, out *outWriter, p progress) *batch {
+// conn is one connection of the batch. A connection that was answered
+// SHUTTING_DOWN drains: its server answers what it has and closes, so the
+// sender stops writing to it and the batch goes on over a new one.
+type conn struct {
+	*loadclient.Conn
+	id        int
+	drainOnce sync.Once
+	draining  chan struct{}
+	answer    chan struct{} // a token when an answer arrived, for a sender waiting on them
+}
+
+func (c *conn) drain() { c.drainOnce.Do(func() { close(c.draining) }) }
+
+func newBatch(cfg *config, images []inputImage, out *outWriter, p progress) (*batch, error) {
 	t := loadclient.NewTally()
 	t.AllLatencies = true // every job's time, refusals included
+	r, err := newRetrier(cfg.retries, cfg.retryBudget)
+	if err != nil {
+		return nil, err
+	}
+	total := int64(len(images)) * int64(cfg.repeat)
 	return &batch{
 		cfg:      cfg,
 		images:   images,
 		header:   cfg.header(),
-		total:    int64(len(images)) * int64(cfg.repeat),
+		total:    total,
+		due:      make([]atomic.Int64, total),
 		tally:    t,
+		retries:  r,
 		progress: p,
 		out:      out,
-	}
+		conns:    map[*conn]struct{}{},
+	}, nil
 }
 
 // nextJob hands out the index of the next job to send, or false when every
@@ -63,9 +100,6 @@ func (b *batch) nextJob() (int, bool) {
 	}
 	return int(i), true
 }
-
-// exhausted reports whether every job has been handed out.
-func (b *batch) exhausted() bool { return b.next.Load() >= b.total }
 
 // imageOf returns the index of the image that job id carries.
 func (b *batch) imageOf(id uint64) int { return int((id - 1) % uint64(len(b.images))) }
@@ -79,15 +113,29 @@ func (b *batch) payload(img int) []byte {
 	return b.images[img].data
 }
 
-// send takes jobs from the batch until none is left, at most -inflight
-// outstanding at once on c, then half-closes c so the server answers what
-// it read and closes. Requests are buffered and flushed whenever the sender
+// request builds the request of job id; a retry keeps its first due time.
+func (b *batch) request(id uint64, again bool) loadclient.Request {
+	h := b.header
+	h.JobID = id
+	r := loadclient.Request{Header: h, Payload: b.payload(b.imageOf(id)), Retry: again}
+	if again {
+		r.Due = time.Unix(0, b.due[id-1].Load())
+	} else {
+		r.Due = time.Now()
+		b.due[id-1].Store(r.Due.UnixNano())
+	}
+	return r
+}
+
+// send writes jobs on c, at most -inflight outstanding at once, until
+// nothing is left for it, then half-closes c so the server answers what it
+// read and closes. Requests are buffered and flushed whenever the sender
 // must wait, so a pipeline of small requests costs few writes. It returns
 // early, with nil, when c's receiver has stopped: the connection is gone.
 // On a write error it closes c, which stops the receiver; writing to a
 // connection that the receiver or a cancellation closed is not an error of
 // its own.
-func (b *batch) send(c *loadclient.Conn) (err error) {
+func (b *batch) send(ctx context.Context, c *conn) (err error) {
 	defer func() {
 		if errors.Is(err, net.ErrClosed) {
 			err = nil
@@ -96,23 +144,30 @@ func (b *batch) send(c *loadclient.Conn) (err error) {
 			c.Close()
 		}
 	}()
-	for !b.exhausted() {
-		ok, err := c.Acquire(nil)
+	for {
+		ok, err := c.Acquire(c.draining)
 		if err != nil {
 			return fmt.Errorf("send: %w", err)
 		}
 		if !ok {
-			return nil
-		}
-		i, ok := b.nextJob()
-		if !ok {
 			break
 		}
-		h := b.header
-		h.JobID = uint64(i) + 1
-		if err := c.SendBuffered(loadclient.Request{Header: h, Payload: b.payload(b.imageOf(h.JobID))}); err != nil {
+		r, ok, err := b.nextRequest(ctx, c)
+		if err != nil {
 			return fmt.Errorf("send: %w", err)
 		}
+		if !ok {
+			c.Release()
+			break
+		}
+		if err := c.SendBuffered(r); err != nil {
+			return fmt.Errorf("send: %w", err)
+		}
+	}
+	select {
+	case <-c.Done():
+		return nil
+	default:
 	}
 	if err := c.CloseWrite(0); err != nil {
 		return fmt.Errorf("send: %w", err)
@@ -120,13 +175,92 @@ func (b *batch) send(c *loadclient.Conn) (err error) {
 	return nil
 }
 
+// nextRequest returns the next request to write on c: a job whose retry is
+// due, else the next job of the batch. While retries wait out their
+// backoff it flushes c and waits. It returns false when nothing is left for
+// c: every job handed out and no retry pending, or c drains or is gone, or
+// ctx ended. With retries on, it also waits up to answerWait for the
+// answers due on c, which may call for retries: c then carries them, where
+// a half-closed c would need a new connection.
+func (b *batch) nextRequest(ctx context.Context, c *conn) (loadclient.Request, bool, error) {
+	var linger *time.Timer
+	defer func() {
+		if linger != nil {
+			linger.Stop()
+		}
+	}()
+	for {
+		select {
+		case <-c.draining:
+			return loadclient.Request{}, false, nil
+		default:
+		}
+		if id, ok := b.retries.take(); ok {
+			return b.request(id, true), true, nil
+		}
+		if i, ok := b.nextJob(); ok {
+			b.retries.sent()
+			return b.request(uint64(i)+1, false), true, nil
+		}
+		pending, wake := b.retries.pending()
+		var lingered <-chan time.Time
+		if !pending {
+			if !b.retries.on() || c.InFlight() == 0 {
+				return loadclient.Request{}, false, nil
+			}
+			if linger == nil {
+				linger = time.NewTimer(answerWait)
+			}
+			lingered = linger.C
+		}
+		if err := c.Flush(); err != nil {
+			return loadclient.Request{}, false, err
+		}
+		select {
+		case <-wake:
+		case <-c.answer:
+		case <-c.draining:
+		case <-lingered:
+			return loadclient.Request{}, false, nil
+		case <-c.Done():
+			return loadclient.Request{}, false, nil
+		case <-ctx.Done():
+			return loadclient.Request{}, false, nil
+		}
+	}
+}
+
+// retryAnswer is every connection's Config.Retry: a BUSY or SHUTTING_DOWN
+// answer means the job did not run, so it may be sent again. SHUTTING_DOWN
+// also drains the connection it came on.
+func (b *batch) retryAnswer(c *conn) func(*loadclient.Result) bool {
+	return func(r *loadclient.Result) bool {
+		switch r.Response.Status {
+		case core.StatusShuttingDown:
+			c.drain()
+		case core.StatusBusy:
+		default:
+			return false
+		}
+		return b.retries.offer(r.Response.JobID)
+	}
+}
+
 // answered returns the handler of connection conn's results: the tally
-// has counted each already; the batch shows progress, keeps the first
-// message of each failing status and writes the -out files.
-func (b *batch) answered(conn int) func(*loadclient.Result) {
+// has counted each already (or left it to a retry); the batch shows
+// progress, keeps the first message of each failing status and writes the
+// -out files.
+func (b *batch) answered(c *conn) func(*loadclient.Result) {
 	return func(r *loadclient.Result) {
+		select {
+		case c.answer <- struct{}{}:
+		default:
+		}
 		if r.Unexpected {
-			b.fail(fmt.Errorf("conn %d: answer for job %d, which is not outstanding", conn, r.Response.JobID))
+			b.fail(fmt.Errorf("conn %d: answer for job %d, which is not outstanding", c.id, r.Response.JobID))
+			return
+		}
+		if r.Retried {
 			return
 		}
 		img := b.imageOf(r.Response.JobID)
@@ -168,32 +302,83 @@ func (b *batch) fail(err error) {
 // in the summary and in b.errs. Cancelling ctx closes the connections: what
 // was outstanding then is missing.
 func (b *batch) run(ctx context.Context) (*summary, error) {
-	conns, err := b.dial(ctx)
+	first, err := b.dialAll(ctx)
 	if err != nil {
 		return nil, err
 	}
-	stopClose := context.AfterFunc(ctx, func() {
-		for _, c := range conns {
-			c.Close()
-		}
-	})
+	stopClose := context.AfterFunc(ctx, b.closeAll)
 	start := time.Now()
 	var wg sync.WaitGroup
-	for i, c := range conns {
-		wg.Go(func() { b.connErr(ctx, b.send(c)) })
-		wg.Go(func() { b.connErr(ctx, c.Receive(b.answered(i))) })
+	for _, c := range first {
+		wg.Go(func() { b.carry(ctx, c) })
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
 	stopClose()
 	b.progress.finish()
+	return b.summarize(elapsed, b.retries.stop()), nil
+}
 
-	for i, c := range conns {
-		if missing := c.CountLost(); missing > 0 && ctx.Err() == nil {
-			b.fail(fmt.Errorf("conn %d: closed with %d jobs unanswered", i, missing))
+// carry runs connection c until it ends, and then, while jobs are left to
+// send or to send again, a new connection in its place.
+func (b *batch) carry(ctx context.Context, c *conn) {
+	for {
+		var wg sync.WaitGroup
+		wg.Go(func() { b.connErr(ctx, b.send(ctx, c)) })
+		wg.Go(func() { b.connErr(ctx, c.Receive(b.answered(c))) })
+		wg.Wait()
+		others := b.forget(c)
+		var lost int
+		if ctx.Err() != nil {
+			lost = c.CountLost()
+		} else {
+			lost = c.RetryLost(b.retries.offer)
+		}
+		if lost > 0 && ctx.Err() == nil {
+			b.fail(fmt.Errorf("conn %d: closed with %d jobs unanswered", c.id, lost))
+		}
+		// The last connection to end carries what is left: every other
+		// one will look again when it ends.
+		if ctx.Err() != nil || !b.retries.on() || others > 0 || !b.workLeft() {
+			return
+		}
+		if c = b.redial(ctx, c.id); c == nil {
+			return
 		}
 	}
-	return b.summarize(elapsed), nil
+}
+
+// workLeft reports whether any job is yet to be sent, or to be sent again.
+func (b *batch) workLeft() bool {
+	pending, _ := b.retries.pending()
+	return pending || b.next.Load() < b.total
+}
+
+// redial opens a new connection in place of connection id, waiting out a
+// backoff before each attempt, up to -retries attempts; nil when every
+// attempt failed or ctx ended.
+func (b *batch) redial(ctx context.Context, id int) *conn {
+	p := b.retries.policy
+	var last error
+	for n := 1; p.Allow(n - 1); n++ {
+		t := time.NewTimer(p.Backoff(n))
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return nil
+		}
+		c, err := b.dial(ctx, id)
+		if err == nil {
+			b.reconnects.Add(1)
+			return c
+		}
+		last = err
+	}
+	if ctx.Err() == nil {
+		b.fail(fmt.Errorf("conn %d: %w", id, last))
+	}
+	return nil
 }
 
 // connErr keeps a connection's error, unless it only reports the connection
@@ -204,36 +389,74 @@ func (b *batch) connErr(ctx context.Context, err error) {
 	}
 }
 
-// dial opens -conns connections, or none.
-func (b *batch) dial(ctx context.Context) ([]*loadclient.Conn, error) {
-	var d net.Dialer
-	conns := make([]*loadclient.Conn, 0, b.cfg.conns)
-	for range b.cfg.conns {
-		nc, err := d.DialContext(ctx, "tcp", b.cfg.addr)
+// dialAll opens -conns connections, or none.
+func (b *batch) dialAll(ctx context.Context) ([]*conn, error) {
+	conns := make([]*conn, 0, b.cfg.conns)
+	for i := range b.cfg.conns {
+		c, err := b.dial(ctx, i)
 		if err != nil {
-			for _, c := range conns {
-				c.Close()
-			}
-			return nil, fmt.Errorf("dial: %w", err)
+			b.closeAll()
+			return nil, err
 		}
-		conns = append(conns, loadclient.NewConn(nc, b.tally, loadclient.Config{Inflight: b.cfg.inflight}))
+		conns = append(conns, c)
 	}
 	return conns, nil
 }
 
+// dial opens connection id (over TLS with the -tls flags) and registers
+// it, so that the end of ctx closes it.
+func (b *batch) dial(ctx context.Context, id int) (*conn, error) {
+	nc, err := tlsconf.Dial(ctx, b.cfg.addr, b.cfg.tls)
+	if err != nil {
+		return nil, fmt.Errorf("dial: %w", err)
+	}
+	c := &conn{id: id, draining: make(chan struct{}), answer: make(chan struct{}, 1)}
+	c.Conn = loadclient.NewConn(nc, b.tally, loadclient.Config{Inflight: b.cfg.inflight, Retry: b.retryAnswer(c)})
+	b.connMu.Lock()
+	defer b.connMu.Unlock()
+	if b.ctxEnd {
+		c.Close()
+	}
+	b.conns[c] = struct{}{}
+	return c, nil
+}
+
+// forget unregisters a connection that has ended and returns how many
+// others are open.
+func (b *batch) forget(c *conn) int {
+	b.connMu.Lock()
+	defer b.connMu.Unlock()
+	delete(b.conns, c)
+	return len(b.conns)
+}
+
+// closeAll closes every open connection, and any opened later.
+func (b *batch) closeAll() {
+	b.connMu.Lock()
+	defer b.connMu.Unlock()
+	b.ctxEnd = true
+	for c := range b.conns {
+		c.Close()
+	}
+}
+
 // summarize gathers the tally. Call it after every connection's goroutines
-// have returned and its lost requests are counted.
-func (b *batch) summarize(elapsed time.Duration) *summary {
+// have returned and its lost requests are counted; stranded counts jobs
+// that were waiting to be sent again when the batch ended.
+func (b *batch) summarize(elapsed time.Duration, stranded int) *summary {
 	b.firstMu.Lock()
 	defer b.firstMu.Unlock()
 	return &summary{
-		images:   len(b.images),
-		repeat:   b.cfg.repeat,
-		conns:    b.cfg.conns,
-		inflight: b.cfg.inflight,
-		jobs:     int(b.total),
-		counts:   b.tally.Counts(),
-		firstMsg: b.firstMsg,
-		elapsed:  elapsed,
+		images:     len(b.images),
+		repeat:     b.cfg.repeat,
+		conns:      b.cfg.conns,
+		inflight:   b.cfg.inflight,
+		jobs:       int(b.total),
+		counts:     b.tally.Counts(),
+		stranded:   stranded,
+		denied:     b.retries.deniedCount(),
+		reconnects: int(b.reconnects.Load()),
+		firstMsg:   b.firstMsg,
+		elapsed:    elapsed,
 	}
 }

@@ -96,7 +96,9 @@ func TestBatchAgainstFakeServer(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := startFake(t, tt.give)
-			args := append([]string{"-addr", srv.addr(), "-dir", dir}, tt.args...)
+			// Without retries each job is sent once; TestRetries sends
+			// them again.
+			args := append([]string{"-addr", srv.addr(), "-dir", dir, "-retries", "0"}, tt.args...)
 			r := runClient(t, context.Background(), args...)
 			require.NotNil(t, r.summary, "stdout: %s\nstderr: %s", r.stdout, r.stderr)
 			assert.Equal(t, tt.want, countsOf(r.summary), "stderr: %s", r.stderr)
@@ -107,6 +109,101 @@ func TestBatchAgainstFakeServer(t *testing.T) {
 				assert.Equal(t, 1, n, "job %d sent %d times", id, n)
 				assert.True(t, id >= 1 && id <= uint64(tt.want.jobs), "job id %d out of 1..%d", id, tt.want.jobs)
 			}
+		})
+	}
+}
+
+// TestRetries: jobs refused BUSY or SHUTTING_DOWN, or lost with their
+// connection, are sent again (over a new connection when theirs is gone),
+// within the cap per job and the batch's budget; what is left counts as
+// without retries.
+func TestRetries(t *testing.T) {
+	dir := writeImages(t)
+	firstTry := func(st core.Status, pick func(uint64) bool) func(uint64, int) core.Status {
+		return func(id uint64, n int) core.Status {
+			if n == 1 && pick(id) {
+				return st
+			}
+			return core.StatusOK
+		}
+	}
+	every3rd := func(id uint64) bool { return id%3 == 0 }
+	tests := []struct {
+		name           string
+		give           fakeBehavior
+		args           []string
+		want           counts
+		wantCode       int
+		wantRetries    [2]int // at least, at most
+		wantReconnects bool
+	}{
+		{
+			name:        "busy once, then served",
+			give:        fakeBehavior{attempt: firstTry(core.StatusBusy, every3rd)},
+			args:        []string{"-repeat", "10"},
+			want:        counts{jobs: 30, sent: 30, answered: 30, ok: 30},
+			wantRetries: [2]int{10, 10},
+		},
+		{
+			name: "busy for ever: the cap and the budget end it",
+			give: fakeBehavior{status: func(id uint64) core.Status { return core.Status(btoi(every3rd(id))) }},
+			args: []string{"-repeat", "10"},
+			want: counts{jobs: 30, sent: 30, answered: 30, ok: 20, busy: 10},
+			// 10 to start with and 0.2 per job sent: at most 16 of the 30
+			// the cap would allow.
+			wantRetries: [2]int{10, 16},
+			wantCode:    1,
+		},
+		{
+			name:        "no budget but the allowance",
+			give:        fakeBehavior{attempt: firstTry(core.StatusBusy, every3rd)},
+			args:        []string{"-repeat", "20", "-retry-budget", "0", "-busy-ok"},
+			want:        counts{jobs: 60, sent: 60, answered: 60, ok: 50, busy: 10},
+			wantRetries: [2]int{10, 10},
+		},
+		{
+			name:        "retries off",
+			give:        fakeBehavior{attempt: firstTry(core.StatusBusy, every3rd)},
+			args:        []string{"-repeat", "10", "-retries", "0", "-busy-ok"},
+			want:        counts{jobs: 30, sent: 30, answered: 30, ok: 20, busy: 10},
+			wantRetries: [2]int{0, 0},
+		},
+		{
+			name:           "lost with a connection that hung up",
+			give:           fakeBehavior{hangup: 4, hangupConns: 1},
+			args:           []string{"-repeat", "10", "-conns", "1", "-inflight", "4"},
+			want:           counts{jobs: 30, sent: 30, answered: 30, ok: 30},
+			wantRetries:    [2]int{4, 4},
+			wantReconnects: true,
+		},
+		{
+			name:           "shutting down: the connection drains, the rest goes over a new one",
+			give:           fakeBehavior{shutdownAfter: 5, shutdownConns: 1},
+			args:           []string{"-repeat", "10", "-conns", "1", "-inflight", "2"},
+			want:           counts{jobs: 30, sent: 30, answered: 30, ok: 30},
+			wantRetries:    [2]int{1, 2},
+			wantReconnects: true,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := startFake(t, tt.give)
+			args := append([]string{"-addr", srv.addr(), "-dir", dir}, tt.args...)
+			r := runClient(t, context.Background(), args...)
+			require.NotNil(t, r.summary, "stdout: %s\nstderr: %s", r.stdout, r.stderr)
+			assert.Equal(t, tt.want, countsOf(r.summary), "stderr: %s", r.stderr)
+			assert.Equal(t, tt.wantCode, r.code, "stderr: %s", r.stderr)
+			retries := int(r.summary["retries"])
+			assert.GreaterOrEqual(t, retries, tt.wantRetries[0])
+			assert.LessOrEqual(t, retries, tt.wantRetries[1])
+			assert.Equal(t, tt.wantReconnects, r.summary["reconnects"] > 0)
+			read := 0
+			for id, n := range srv.seenIDs() {
+				read += n
+				assert.LessOrEqual(t, n, 4, "job %d sent more than -retries 3 allow", id)
+			}
+			assert.GreaterOrEqual(t, read, tt.want.sent, "the server read fewer requests than were sent")
+			assert.LessOrEqual(t, read, tt.want.sent+retries, "the server read requests nobody sent")
 		})
 	}
 }
@@ -122,7 +219,7 @@ func TestQuietPrintsOnlyTheSummaryLine(t *testing.T) {
 	srv := startFake(t, fakeBehavior{})
 	r := runClient(t, context.Background(), "-addr", srv.addr(), "-dir", writeImages(t), "-quiet")
 	require.Equal(t, 0, r.code, r.stderr)
-	assert.Regexp(t, `^summary jobs=3 sent=3 answered=3 ok=3 busy=0 errors=0 missing=0 unsent=0 unexpected=0 imgs_per_s=\S+ p50_ms=\S+ p99_ms=\S+ queue_p50_ms=0.100 service_p50_ms=1.000 elapsed_s=\S+\n$`, r.stdout)
+	assert.Regexp(t, `^summary jobs=3 sent=3 answered=3 ok=3 busy=0 errors=0 missing=0 unsent=0 unexpected=0 imgs_per_s=\S+ p50_ms=\S+ p99_ms=\S+ queue_p50_ms=0.100 service_p50_ms=1.000 elapsed_s=\S+ retries=0 retries_denied=0 reconnects=0\n$`, r.stdout)
 	assert.Empty(t, r.stderr)
 }
 

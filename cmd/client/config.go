@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -9,6 +10,8 @@ import (
 	"time"
 
 	"github.com/tcpimg/tcpimg/core"
+	"github.com/tcpimg/tcpimg/internal/tlsconf"
+	"github.com/tcpimg/tcpimg/retry"
 )
 
 // errUsage marks errors in the command line or in -dir: they exit 2.
@@ -19,6 +22,7 @@ var errUsage = errors.New("usage")
 const (
 	maxConns    = 1 << 16
 	maxInflight = 1 << 16
+	maxRetries  = 100
 )
 
 // usageError is a command-line mistake, told in one line without a prefix.
@@ -37,7 +41,7 @@ func usagef(format string, args ...any) error {
 // usageFooter ends -h: what scripts may rely on.
 const usageFooter = `
 The last line on stdout is for scripts:
-  summary jobs=N sent=N answered=N ok=N busy=N errors=N missing=N unsent=N unexpected=N imgs_per_s=X p50_ms=X p99_ms=X queue_p50_ms=X service_p50_ms=X elapsed_s=X
+  summary jobs=N sent=N answered=N ok=N busy=N errors=N missing=N unsent=N unexpected=N imgs_per_s=X p50_ms=X p99_ms=X queue_p50_ms=X service_p50_ms=X elapsed_s=X retries=N retries_denied=N reconnects=N
 Exit status: 0 when every job was answered OK (BUSY too, with -busy-ok);
 1 when any was not, or a response was missing; 2 for bad flags or -dir.
 `
@@ -61,6 +65,10 @@ type config struct {
 	repeat   int
 	quiet    bool
 	busyOK   bool
+
+	retries     int         // cap on retries per job; 0: off
+	retryBudget float64     // retries per job sent, across the batch
+	tls         *tls.Config // nil: plain TCP
 }
 
 // header returns the request header every job of the batch carries; only the
@@ -95,6 +103,7 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 		width, height, radius   int
 		quality                 int
 		deadline, work, timeout time.Duration
+		tlsFiles                tlsconf.ClientFiles
 	)
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:8082", "server `host:port`")
 	fs.StringVar(&c.dir, "dir", "testdata/images", "folder of .png, .jpg, .jpeg and .gif images to send")
@@ -113,6 +122,9 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.repeat, "repeat", 1, "send the batch this many times")
 	fs.BoolVar(&c.quiet, "quiet", false, "print only the machine-readable summary line")
 	fs.BoolVar(&c.busyOK, "busy-ok", false, "BUSY answers do not fail the run (exit status)")
+	fs.IntVar(&c.retries, "retries", retry.DefaultMaxRetries, fmt.Sprintf("send a job again, at most this many times, after BUSY, SHUTTING_DOWN or a lost connection (0 = never, at most %d)", maxRetries))
+	fs.Float64Var(&c.retryBudget, "retry-budget", retry.DefaultRatio, "retries allowed per job sent, across the batch, 0..1 (plus 10 to start with)")
+	tlsFiles.AddFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fs.SetOutput(stderr)
@@ -155,11 +167,16 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 		{quality < 0 || quality > 100, fmt.Sprintf("-quality %d out of 0..100", quality)},
 		{deadline < 0 || deadline > math.MaxUint32*time.Millisecond, fmt.Sprintf("-deadline %v out of range", deadline)},
 		{timeout < 0, fmt.Sprintf("-timeout %v is negative", timeout)},
+		{c.retries < 0 || c.retries > maxRetries, fmt.Sprintf("-retries %d out of 0..%d", c.retries, maxRetries)},
+		{!(c.retryBudget >= 0 && c.retryBudget <= 1), fmt.Sprintf("-retry-budget %v out of 0..1", c.retryBudget)},
 	}
 	for _, ck := range checks {
 		if ck.bad {
 			return c, usagef("%s", ck.msg)
 		}
+	}
+	if c.tls, err = tlsFiles.Config(); err != nil {
+		return c, usagef("%v", err)
 	}
 	c.width, c.height, c.radius = uint32(width), uint32(height), uint32(radius)
 	c.quality, c.deadline, c.work, c.timeout = uint8(quality), deadline, work, timeout

@@ -43,6 +43,10 @@ func TestCommandLineErrors(t *testing.T) {
 		{"quality", []string{"-dir", dir, "-quality", "101"}, 2, "-quality 101 out of 0..100"},
 		{"negative deadline", []string{"-dir", dir, "-deadline", "-1s"}, 2, "-deadline -1s out of range"},
 		{"stray argument", []string{"-dir", dir, "extra"}, 2, `unexpected argument "extra"`},
+		{"negative retries", []string{"-dir", dir, "-retries", "-1"}, 2, "-retries -1 out of 0..100"},
+		{"retry budget over 1", []string{"-dir", dir, "-retry-budget", "1.5"}, 2, "-retry-budget 1.5 out of 0..1"},
+		{"tls key without cert", []string{"-dir", dir, "-tls-key", "k.pem"}, 2, "-tls-cert and -tls-key go together"},
+		{"tls CA missing", []string{"-dir", dir, "-tls-ca", dir + "/nope.pem"}, 2, "-tls-ca:"},
 		{"missing dir", []string{"-dir", dir + "/nope"}, 2, "-dir: open"},
 		{"no images", []string{"-dir", empty}, 2, "no .png, .jpg, .jpeg or .gif files"},
 		{"nobody listening", []string{"-dir", dir, "-addr", closed}, 1, "dial:"},
@@ -94,6 +98,7 @@ func TestDefaults(t *testing.T) {
 	want := config{
 		addr: "127.0.0.1:8082", dir: "testdata/images", conns: 4, inflight: 16, op: core.OpThumbnail,
 		width: 128, height: 128, radius: 3, work: time.Millisecond, format: core.FormatSame, repeat: 1,
+		retries: 3, retryBudget: 0.2,
 	}
 	assert.Equal(t, want, cfg)
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"image"
 	_ "image/gif"
@@ -17,6 +18,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tcpimg/tcpimg/core"
+	"github.com/tcpimg/tcpimg/internal/testcert"
+	"github.com/tcpimg/tcpimg/internal/tlsconf"
 )
 
 // startServer serves cfg on 127.0.0.1:0 and shuts the server down when the
@@ -131,7 +134,7 @@ func TestBusyAgainstServer(t *testing.T) {
 			// at once, all but one are refused.
 			srv, addr := startServer(t, core.Config{Pool: core.NewWorkerPool(1, core.NewChanQueue(0))})
 			args := append([]string{"-addr", addr, "-dir", dir, "-op", "sleep", "-work", "50ms",
-				"-repeat", "6", "-conns", "4", "-inflight", "4", "-quiet"}, tt.give...)
+				"-repeat", "6", "-conns", "4", "-inflight", "4", "-quiet", "-retries", "0"}, tt.give...)
 			r := runClient(t, context.Background(), args...)
 			assert.Equal(t, tt.wantCode, r.code, "stdout: %s\nstderr: %s", r.stdout, r.stderr)
 			c := countsOf(r.summary)
@@ -153,4 +156,35 @@ func TestBadImageAgainstServer(t *testing.T) {
 	assert.Equal(t, 1, r.code)
 	assert.Equal(t, counts{jobs: 4, sent: 4, answered: 4, ok: 3, errors: 1}, countsOf(r.summary))
 	assert.Contains(t, r.stdout, "first BAD_REQUEST: d.png: BAD_REQUEST: ")
+}
+
+// TestMutualTLSAgainstServer runs the batch over mutual TLS with the
+// -tls-* flags; a client without a certificate gets nothing OK.
+func TestMutualTLSAgainstServer(t *testing.T) {
+	dir := writeImages(t)
+	ca := testcert.NewCA(t, "test CA")
+	files := ca.WriteFiles(t, t.TempDir(), "client", ca.Client(t, "alice"))
+	_, addr := startServer(t, core.Config{
+		Pool: core.NewWorkerPool(2, core.NewChanQueue(core.DefaultQueueSize)),
+		TLS:  tlsconf.ServerConfig([]tls.Certificate{ca.Server(t)}, ca.Pool()),
+	})
+	tests := []struct {
+		name     string
+		give     []string
+		wantCode int
+		wantOK   int
+	}{
+		{"with a certificate", []string{"-tls-ca", files.CA, "-tls-cert", files.Cert, "-tls-key", files.Key, "-tls-server-name", testcert.ServerName}, 0, 3},
+		{"without one", []string{"-tls-ca", files.CA, "-retries", "0"}, 1, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append([]string{"-addr", addr, "-dir", dir, "-quiet", "-conns", "2"}, tt.give...)
+			r := runClient(t, context.Background(), args...)
+			assert.Equal(t, tt.wantCode, r.code, "stdout: %s\nstderr: %s", r.stdout, r.stderr)
+			if r.summary != nil {
+				assert.Equal(t, tt.wantOK, int(r.summary["ok"]))
+			}
+		})
+	}
 }

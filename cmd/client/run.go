@@ -59,7 +59,10 @@ func run(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		ctx, cancel = context.WithTimeout(ctx, cfg.timeout)
 		defer cancel()
 	}
-	b := newBatch(&cfg, images, out, newProgress(stderr, len(images)*cfg.repeat, cfg.quiet))
+	b, err := newBatch(&cfg, images, out, newProgress(stderr, len(images)*cfg.repeat, cfg.quiet))
+	if err != nil {
+		return err
+	}
 	s, err := b.run(ctx)
 	if err != nil {
 		return err

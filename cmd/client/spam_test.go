@@ -29,6 +29,7 @@ func TestSpamScript(t *testing.T) {
 		wantOut  string
 	}{
 		{"clients succeed", []string{"--", "-op", "grayscale", "-repeat", "2"}, 0, "spam: clients ok 3/3 (3 summaries)"},
+		{"the aggregate counts retries", []string{"--", "-op", "noop", "-retries", "0"}, 0, "unsent 0, retries 0\n"},
 		{"a bad client flag fails them all", []string{"--", "-op", "rotate"}, 1, "spam: clients ok 0/3 (0 summaries)"},
 		{"stray argument", []string{"extra"}, 2, "spam: unknown argument extra"},
 	}

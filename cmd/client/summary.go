@@ -19,6 +19,9 @@ type summary struct {
 	images, repeat, conns, inflight int
 	jobs                            int // planned: images x repeat
 	counts                          loadclient.Counts
+	stranded                        int // sent, and waiting to be sent again when the batch ended
+	denied                          int // refused or lost, and not retried: cap or budget spent
+	reconnects                      int
 	firstMsg                        [core.NumStatus]string
 	elapsed                         time.Duration
 }
@@ -27,7 +30,8 @@ func (s *summary) sent() int       { return int(s.counts.Sent) }
 func (s *summary) answered() int   { return int(s.counts.Answered()) }
 func (s *summary) ok() int         { return int(s.counts.Status[core.StatusOK]) }
 func (s *summary) busy() int       { return int(s.counts.Status[core.StatusBusy]) }
-func (s *summary) missing() int    { return int(s.counts.Lost) }
+func (s *summary) missing() int    { return int(s.counts.Lost) + s.stranded }
+func (s *summary) retries() int    { return int(s.counts.Retries) }
 func (s *summary) unexpected() int { return int(s.counts.Unexpected) }
 
 // errored counts answers other than OK and BUSY.
@@ -83,6 +87,7 @@ func (s *summary) writeText(w io.Writer) {
 		}
 	}
 	fmt.Fprintf(w, "missing %d, unsent %d, unexpected %d\n", s.missing(), s.unsent(), s.unexpected())
+	fmt.Fprintf(w, "retries %d (not retried: %d), reconnects %d\n", s.retries(), s.denied, s.reconnects)
 	fmt.Fprintf(w, "%.1f images/s (OK answers) in %v\n", s.imgsPerSecond(), s.elapsed.Round(time.Millisecond))
 	fmt.Fprintf(w, "latency p50 %.3f ms, p99 %.3f ms, max %.3f ms\n",
 		quantileMS(s.counts.Latency, 0.50), quantileMS(s.counts.Latency, 0.99), quantileMS(s.counts.Latency, 1))
@@ -94,10 +99,12 @@ func (s *summary) writeText(w io.Writer) {
 // pairs after the word "summary". Keys are only ever added, never renamed.
 func (s *summary) writeLine(w io.Writer) {
 	fmt.Fprintf(w, "summary jobs=%d sent=%d answered=%d ok=%d busy=%d errors=%d missing=%d unsent=%d unexpected=%d"+
-		" imgs_per_s=%.1f p50_ms=%.3f p99_ms=%.3f queue_p50_ms=%.3f service_p50_ms=%.3f elapsed_s=%.3f\n",
+		" imgs_per_s=%.1f p50_ms=%.3f p99_ms=%.3f queue_p50_ms=%.3f service_p50_ms=%.3f elapsed_s=%.3f"+
+		" retries=%d retries_denied=%d reconnects=%d\n",
 		s.jobs, s.sent(), s.answered(), s.ok(), s.busy(), s.errored(), s.missing(), s.unsent(), s.unexpected(),
 		s.imgsPerSecond(), quantileMS(s.counts.Latency, 0.50), quantileMS(s.counts.Latency, 0.99),
-		quantileMS(s.counts.Queue, 0.50), quantileMS(s.counts.Service, 0.50), s.elapsed.Seconds())
+		quantileMS(s.counts.Queue, 0.50), quantileMS(s.counts.Service, 0.50), s.elapsed.Seconds(),
+		s.retries(), s.denied, s.reconnects)
 }
 
 // quantileMS returns the duration at quantile q (0..1, 1 for the maximum)

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/tcpimg/tcpimg/harness"
+	"github.com/tcpimg/tcpimg/internal/tlsconf"
 )
 
 // errHelp means -h was asked for and usage printed.
@@ -74,6 +75,7 @@ func parseLoad(args []string, usage io.Writer) (command, error) {
 	var (
 		c         loadCmd
 		scenarios string
+		tlsFiles  tlsconf.ClientFiles
 	)
 	fs := flag.NewFlagSet("loadgen", flag.ContinueOnError)
 	fs.StringVar(&c.target, "target", "", "server to load, `host:port` (required)")
@@ -87,6 +89,7 @@ func parseLoad(args []string, usage io.Writer) (command, error) {
 	fs.Float64Var(&c.scale, "scale", 1, "multiply every scenario's lengths by this `factor`, 0.01..1000")
 	fs.IntVar(&c.rep, "rep", 0, "number of the first repetition, for record names")
 	fs.BoolVar(&c.list, "list", false, "print the scenarios and exit")
+	tlsFiles.AddFlags(fs)
 	if err := parseFlagSet(fs, "loadgen -target HOST:PORT [flags] | loadgen merge ... | loadgen plot ...", args, usage); err != nil {
 		return nil, err
 	}
@@ -117,6 +120,9 @@ func parseLoad(args []string, usage io.Writer) (command, error) {
 	}
 	var err error
 	if c.scenarios, err = lookupAll(scenarios); err != nil {
+		return nil, err
+	}
+	if c.tls, err = tlsFiles.Config(); err != nil {
 		return nil, err
 	}
 	return &c, nil

@@ -26,6 +26,8 @@ func TestBadFlags(t *testing.T) {
 		{"label like gomaxprocs", []string{"-target", "h:1", "-label", "box-2"}, "-label \"box-2\""},
 		{"unknown scenario", []string{"-target", "h:1", "-scenario", "saturate,nope"}, "unknown scenario \"nope\""},
 		{"stray argument", []string{"-target", "h:1", "extra"}, "unexpected argument \"extra\""},
+		{"tls cert without key", []string{"-target", "h:1", "-tls-cert", "c.pem"}, "-tls-cert and -tls-key go together"},
+		{"tls CA missing", []string{"-target", "h:1", "-tls-ca", "/nonexistent/ca.pem"}, "-tls-ca:"},
 		{"merge without out", []string{"merge", "a.json"}, "merge: -out is required"},
 		{"merge without inputs", []string{"merge", "-out", "x"}, "merge: no record files given"},
 		{"plot without in", []string{"plot"}, "plot: -in is required"},

@@ -11,7 +11,8 @@ import (
 
 // listCmd prints the scenarios and the strategies the in-process matrix
 // runs, one per line, for people and for scripts/run-matrix.sh, with the
-// model family (scripts/run-model.sh) between them.
+// model family (scripts/run-model.sh) and the overload family
+// (scripts/run-overload.sh) between them.
 type listCmd struct{}
 
 func (listCmd) run(_ context.Context, stdout, _ io.Writer) error {
@@ -23,6 +24,11 @@ func (listCmd) run(_ context.Context, stdout, _ io.Writer) error {
 	fmt.Fprintln(tw)
 	fmt.Fprintln(tw, "MODEL SCENARIO\tLOOP\tDESCRIPTION")
 	for _, s := range harness.ModelScenarios() {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", s.Name, s.Loop, s.Description)
+	}
+	fmt.Fprintln(tw)
+	fmt.Fprintln(tw, "OVERLOAD SCENARIO\tLOOP\tDESCRIPTION")
+	for _, s := range harness.OverloadScenarios() {
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", s.Name, s.Loop, s.Description)
 	}
 	fmt.Fprintln(tw)

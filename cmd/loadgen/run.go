@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"io"
 	"os"
@@ -24,6 +25,7 @@ type loadCmd struct {
 	scale     float64
 	rep       int
 	list      bool
+	tls       *tls.Config // nil: plain TCP
 }
 
 func (c *loadCmd) run(ctx context.Context, stdout, stderr io.Writer) error {
@@ -43,10 +45,14 @@ func (c *loadCmd) run(ctx context.Context, stdout, stderr io.Writer) error {
 		defer raw.Close()
 		out = io.MultiWriter(stdout, raw)
 	}
-	if err := writeHeader(out, map[string]string{"target": c.target, "label": c.label}); err != nil {
+	tlsMode := "off"
+	if c.tls != nil {
+		tlsMode = "on"
+	}
+	if err := writeHeader(out, map[string]string{"target": c.target, "label": c.label, "tls": tlsMode}); err != nil {
 		return err
 	}
-	gen := &harness.Generator{Dial: harness.DialTCP(c.target), Images: lib}
+	gen := &harness.Generator{Dial: harness.DialTLS(c.target, c.tls), Images: lib}
 	for rep := range c.count {
 		for _, s := range c.scenarios {
 			start := time.Now()
@@ -95,6 +101,7 @@ func (c *loadCmd) runOne(ctx context.Context, gen *harness.Generator, s harness.
 		return nil, err
 	}
 	r.Strategy = c.label
+	r.TLS = c.tls != nil
 	if s.Name == harness.CalibrationScenario && r.Goodput() > 0 {
 		c.capacity = r.Goodput()
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"log/slog"
 	"net"
 	"os"
@@ -15,6 +16,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tcpimg/tcpimg/core"
+	"github.com/tcpimg/tcpimg/internal/testcert"
+	"github.com/tcpimg/tcpimg/internal/tlsconf"
 )
 
 // startServer runs a tcpimg server on 127.0.0.1:0 until the test ends.
@@ -83,4 +86,30 @@ func benchLines(s string) []string {
 		}
 	}
 	return out
+}
+
+// TestRunOverTLS loads a mutual-TLS server with the -tls-* flags.
+func TestRunOverTLS(t *testing.T) {
+	ca := testcert.NewCA(t, "test CA")
+	files := ca.WriteFiles(t, t.TempDir(), "loadgen", ca.Client(t, "loadgen"))
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	srv, err := core.NewServer(core.Config{Logger: slog.New(slog.DiscardHandler),
+		TLS: tlsconf.ServerConfig([]tls.Certificate{ca.Server(t)}, ca.Pool())})
+	require.NoError(t, err)
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	defer func() {
+		require.NoError(t, srv.Shutdown(context.Background()))
+		require.ErrorIs(t, <-served, core.ErrServerClosed)
+	}()
+	var stdout, stderr bytes.Buffer
+	code := mainCode([]string{"-target", ln.Addr().String(), "-short", "-scenario", "saturate",
+		"-tls-ca", files.CA, "-tls-cert", files.Cert, "-tls-key", files.Key, "-tls-server-name", testcert.ServerName}, &stdout, &stderr)
+	require.Equal(t, 0, code, stderr.String())
+	assert.Contains(t, stdout.String(), "tls: on")
+	assert.Len(t, benchLines(stdout.String()), 1)
+	st := srv.Stats()
+	assert.Positive(t, st.Completed)
+	assert.Zero(t, st.HandshakesFailed+st.CertsRefused)
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tcpimg/tcpimg/core"
+	"github.com/tcpimg/tcpimg/internal/tlsconf"
 	"github.com/tcpimg/tcpimg/strategies"
 	"github.com/tcpimg/tcpimg/strategies/codel"
 )
@@ -22,9 +23,10 @@ var errHelp = errors.New("help requested")
 type config struct {
 	addr            string
 	spec            strategies.Spec // pool, limiter, admission limit, workers, queue
-	server          core.Config     // admission and limits
+	server          core.Config     // admission, limits and TLS
 	shutdownTimeout time.Duration
-	metricsAddr     string
+	drainDelay      time.Duration
+	adminAddr       string
 	logLevel        string
 	logFormat       string
 	list            bool
@@ -33,18 +35,19 @@ type config struct {
 // flagOf names the flag behind each setting that core or strategies
 // validate, so that their range errors read as flag errors.
 var flagOf = map[string]string{
-	"Workers":             "-workers",
-	"QueueSize":           "-queue",
-	"CodelTarget":         "-codel-target",
-	"CodelInterval":       "-codel-interval",
-	"Admission":           "-admission",
-	"Limits.MaxPixels":    "-max-pixels",
-	"Limits.MaxInflight":  "-max-inflight",
-	"Limits.FrameTimeout": "-frame-timeout",
-	"Limits.IdleTimeout":  "-idle-timeout",
-	"Limits.WriteTimeout": "-write-timeout",
-	"Limits.MaxConns":     "-max-conns",
-	"Limits.MaxMemory":    "-max-memory",
+	"Workers":                 "-workers",
+	"QueueSize":               "-queue",
+	"CodelTarget":             "-codel-target",
+	"CodelInterval":           "-codel-interval",
+	"Admission":               "-admission",
+	"Limits.MaxPixels":        "-max-pixels",
+	"Limits.MaxInflight":      "-max-inflight",
+	"Limits.FrameTimeout":     "-frame-timeout",
+	"Limits.IdleTimeout":      "-idle-timeout",
+	"Limits.WriteTimeout":     "-write-timeout",
+	"Limits.MaxConns":         "-max-conns",
+	"Limits.MaxMemory":        "-max-memory",
+	"Limits.HandshakeTimeout": "-handshake-timeout",
 }
 
 // parseFlags parses args. Errors are returned as one line, not printed;
@@ -59,6 +62,7 @@ func parseFlags(args []string, usage io.Writer) (config, error) {
 		cfg       config
 		admission string
 		maxFrame  uint64
+		tlsFiles  tlsconf.ServerFiles
 	)
 	lim := &cfg.server.Limits
 	fs := flag.NewFlagSet("server", flag.ContinueOnError)
@@ -80,8 +84,11 @@ func parseFlags(args []string, usage io.Writer) (config, error) {
 	fs.DurationVar(&lim.WriteTimeout, "write-timeout", d.WriteTimeout, "time to write responses while the client does not read")
 	fs.IntVar(&lim.MaxConns, "max-conns", d.MaxConns, "connections served at once; more wait to be accepted")
 	fs.Int64Var(&lim.MaxMemory, "max-memory", d.MaxMemory, "request payload bytes held at once across connections; past it readers wait (backpressure)")
+	fs.DurationVar(&lim.HandshakeTimeout, "handshake-timeout", d.HandshakeTimeout, "time a TLS client has to complete its handshake")
 	fs.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 30*time.Second, "how long shutdown waits for accepted jobs")
-	fs.StringVar(&cfg.metricsAddr, "metrics-addr", "", "serve Prometheus metrics at http://ADDR/metrics (off when empty)")
+	fs.DurationVar(&cfg.drainDelay, "drain-delay", 0, "on SIGINT/SIGTERM, keep serving this long with /readyz answering 503, so a balancer stops sending work, before shutdown")
+	fs.StringVar(&cfg.adminAddr, "admin-addr", "", "serve /metrics, /debug/pprof/, /healthz, /readyz and /stats over HTTP at this `host:port` (off when empty)")
+	tlsFiles.AddFlags(fs)
 	fs.StringVar(&cfg.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.StringVar(&cfg.logFormat, "log-format", "text", "log format: text or json")
 	fs.SetOutput(io.Discard)
@@ -120,7 +127,9 @@ func parseFlags(args []string, usage io.Writer) (config, error) {
 		{lim.WriteTimeout == 0, "-write-timeout 0s: want a positive duration"},
 		{cfg.spec.CodelTarget <= 0, fmt.Sprintf("-codel-target %v: want a positive duration", cfg.spec.CodelTarget)},
 		{cfg.spec.CodelInterval <= 0, fmt.Sprintf("-codel-interval %v: want a positive duration", cfg.spec.CodelInterval)},
+		{lim.HandshakeTimeout == 0, "-handshake-timeout 0s: want a positive duration"},
 		{cfg.shutdownTimeout <= 0, fmt.Sprintf("-shutdown-timeout %v: want a positive duration", cfg.shutdownTimeout)},
+		{cfg.drainDelay < 0, fmt.Sprintf("-drain-delay %v: want 0 or more", cfg.drainDelay)},
 		{!validLevel(cfg.logLevel), fmt.Sprintf("-log-level %q: want debug, info, warn or error", cfg.logLevel)},
 		{cfg.logFormat != "text" && cfg.logFormat != "json", fmt.Sprintf("-log-format %q: want text or json", cfg.logFormat)},
 	}
@@ -137,10 +146,13 @@ func parseFlags(args []string, usage io.Writer) (config, error) {
 	if err := checkAddr("-addr", cfg.addr); err != nil {
 		return cfg, err
 	}
-	if cfg.metricsAddr != "" {
-		if err := checkAddr("-metrics-addr", cfg.metricsAddr); err != nil {
+	if cfg.adminAddr != "" {
+		if err := checkAddr("-admin-addr", cfg.adminAddr); err != nil {
 			return cfg, err
 		}
+	}
+	if cfg.server.TLS, err = tlsFiles.Config(); err != nil {
+		return cfg, err
 	}
 	return cfg, nil
 }

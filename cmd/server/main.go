@@ -8,8 +8,12 @@
 //
 // It listens on -addr (default :8082), logs the address it listens on, and
 // on SIGINT or SIGTERM stops accepting, answers every job it accepted, and
-// exits; a second signal exits at once. -list prints the registered
-// strategies. A bad flag value is a one-line error and exit status 2.
+// exits; a second signal exits at once. With -drain-delay it first keeps
+// serving that long while /readyz on the admin listener (-admin-addr)
+// answers 503, so that a balancer stops sending it work. -tls-cert and
+// -tls-key serve TLS, -tls-client-ca requires client certificates. -list
+// prints the registered strategies. A bad flag value or an unreadable
+// certificate is a one-line error and exit status 2.
 package main
 
 import (

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"io"
 	"net/http"
 	"regexp"
@@ -17,6 +18,8 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/tcpimg/tcpimg/core"
+	"github.com/tcpimg/tcpimg/internal/testcert"
+	"github.com/tcpimg/tcpimg/internal/tlsconf"
 	"github.com/tcpimg/tcpimg/strategies"
 )
 
@@ -38,7 +41,13 @@ func TestBadFlagsExit2WithOneLine(t *testing.T) {
 		{"huge window", []string{"-max-inflight", "1000000000"}, "-max-inflight 1000000000 out of"},
 		{"addr without port", []string{"-addr", "nonsense"}, `-addr "nonsense"`},
 		{"addr port out of range", []string{"-addr", "127.0.0.1:99999"}, `-addr "127.0.0.1:99999"`},
-		{"metrics addr", []string{"-metrics-addr", "bad"}, `-metrics-addr "bad"`},
+		{"admin addr", []string{"-admin-addr", "bad"}, `-admin-addr "bad"`},
+		{"old metrics flag", []string{"-metrics-addr", "127.0.0.1:0"}, "flag provided but not defined"},
+		{"negative drain delay", []string{"-drain-delay", "-1s"}, "-drain-delay -1s"},
+		{"zero handshake timeout", []string{"-handshake-timeout", "0s"}, "-handshake-timeout"},
+		{"tls cert without key", []string{"-tls-cert", "x.pem"}, "-tls-cert and -tls-key go together"},
+		{"tls client CA alone", []string{"-tls-client-ca", "ca.pem"}, "-tls-cert and -tls-key go together"},
+		{"tls files missing", []string{"-tls-cert", "/nonexistent/c.pem", "-tls-key", "/nonexistent/k.pem"}, "-tls-cert/-tls-key"},
 		{"admission", []string{"-admission", "maybe"}, "unknown admission policy"},
 		{"pool", []string{"-pool", "nope"}, "valid: "},
 		{"limiter", []string{"-limiter", "nope"}, "valid: "},
@@ -119,45 +128,112 @@ func TestRunServesAndDrainsOnSignal(t *testing.T) {
 	}
 }
 
-func TestMetricsEndpoint(t *testing.T) {
-	cfg, err := parseFlags([]string{"-addr", "127.0.0.1:0", "-metrics-addr", "127.0.0.1:0", "-log-level", "info",
-		"-workers", "2", "-admit", "aimd"}, io.Discard)
+// startRun runs the command's body with args until the returned cancel
+// (the signal); it returns the wire address, the admin base URL ("" without
+// -admin-addr), the log, and run's result.
+func startRun(t *testing.T, args ...string) (addr, adminURL string, logs *syncBuffer, cancel func(), done <-chan error) {
+	t.Helper()
+	cfg, err := parseFlags(append([]string{"-addr", "127.0.0.1:0", "-log-level", "info"}, args...), io.Discard)
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var logs syncBuffer
+	t.Cleanup(cancel)
+	logs = &syncBuffer{}
 	addrc := make(chan string, 1)
-	done := make(chan error, 1)
-	go func() { done <- run(ctx, cfg, func() {}, &logs, func(a string) { addrc <- a }) }()
-	addr := <-addrc
+	result := make(chan error, 1)
+	go func() { result <- run(ctx, cfg, func() {}, logs, func(a string) { addrc <- a }) }()
+	select {
+	case addr = <-addrc:
+	case err := <-result:
+		t.Fatalf("run ended before listening: %v", err)
+	}
+	if m := regexp.MustCompile(`msg=admin addr=(\S+)`).FindStringSubmatch(logs.String()); m != nil {
+		adminURL = "http://" + m[1]
+	}
+	return addr, adminURL, logs, cancel, result
+}
+
+func httpGet(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp.StatusCode, string(body)
+}
+
+func noop(t *testing.T, c *core.ClientConn, id uint64) core.Status {
+	t.Helper()
+	require.NoError(t, c.Send(core.RequestHeader{Op: core.OpNoop, JobID: id}, []byte("x")))
+	r, err := c.Recv()
+	require.NoError(t, err)
+	return r.Status
+}
+
+// TestAdminAndDrainDelay: the admin listener serves metrics, stats and
+// readiness; on the signal /readyz turns 503 at once while the server still
+// accepts and serves new connections for the drain delay, and then drains.
+func TestAdminAndDrainDelay(t *testing.T) {
+	const delay = 2 * time.Second
+	addr, adminURL, logs, cancel, done := startRun(t, "-admin-addr", "127.0.0.1:0", "-drain-delay", delay.String(),
+		"-workers", "2", "-admit", "aimd")
+	require.NotEmpty(t, adminURL, "no admin address in the log: %s", logs.String())
 	c, err := core.Dial(addr)
 	require.NoError(t, err)
 	defer c.Close()
-	require.NoError(t, c.Send(core.RequestHeader{Op: core.OpNoop, JobID: 1}, []byte("x")))
-	_, err = c.Recv()
-	require.NoError(t, err)
-
-	m := regexp.MustCompile(`msg=metrics addr=(\S+)`).FindStringSubmatch(logs.String())
-	require.NotNil(t, m, "no metrics address in the log: %s", logs.String())
-	var body []byte
+	require.Equal(t, core.StatusOK, noop(t, c, 1))
+	code, _ := httpGet(t, adminURL+"/readyz")
+	require.Equal(t, 200, code)
 	// The reader counts a job accepted just after the pool takes it, which
 	// can be after the answer reached the client.
 	require.Eventually(t, func() bool {
-		resp, err := http.Get("http://" + m[1] + "/metrics")
-		if err != nil {
-			return false
-		}
-		defer resp.Body.Close()
-		body, err = io.ReadAll(resp.Body)
-		return err == nil && bytes.Contains(body, []byte("tcpimg_jobs_accepted_total 1\n"))
+		_, body := httpGet(t, adminURL+"/metrics")
+		return strings.Contains(body, "tcpimg_jobs_accepted_total 1\n")
 	}, 5*time.Second, 10*time.Millisecond, "accepted never counted")
-	assert.Contains(t, string(body), "tcpimg_jobs_completed_total 1")
-	assert.Contains(t, string(body), "tcpimg_connections 1")
-	assert.Contains(t, string(body), "tcpimg_admit_limit ", "the admission limit (2 workers: 2..%d)", 2+core.DefaultQueueSize)
-	assert.Contains(t, string(body), "tcpimg_admit_in_flight 0\n")
-	for name := range metricHelp {
-		assert.Contains(t, string(body), "\ntcpimg_"+name+" ", "described but not collected")
+	_, metrics := httpGet(t, adminURL+"/metrics")
+	assert.Contains(t, metrics, "tcpimg_admit_limit ", "the admission limit (2 workers: 2..%d)", 2+core.DefaultQueueSize)
+	assert.Contains(t, metrics, "tcpimg_admit_in_flight ")
+	_, body := httpGet(t, adminURL+"/stats")
+	assert.Contains(t, body, `"Completed": 1`)
+
+	signalled := time.Now()
+	cancel()
+	require.Eventually(t, func() bool {
+		code, _ := httpGet(t, adminURL+"/readyz")
+		return code == 503
+	}, time.Second, time.Millisecond, "/readyz still ready after the signal")
+	// Still accepting and serving: a balancer may not have noticed yet.
+	late, err := core.Dial(addr)
+	require.NoError(t, err)
+	defer late.Close()
+	assert.Equal(t, core.StatusOK, noop(t, late, 2))
+	assert.Equal(t, core.StatusOK, noop(t, c, 3))
+	select {
+	case err := <-done:
+		require.NoError(t, err)
+	case <-time.After(20 * time.Second):
+		t.Fatal("run did not return after the drain delay")
 	}
+	assert.GreaterOrEqual(t, time.Since(signalled), delay, "stopped before the drain delay")
+	assert.Contains(t, logs.String(), "msg=draining")
+}
+
+// TestRunServesMutualTLS starts the command with certificate files and
+// serves a client that holds a certificate of the client CA.
+func TestRunServesMutualTLS(t *testing.T) {
+	dir := t.TempDir()
+	ca := testcert.NewCA(t, "test CA")
+	srvFiles := ca.WriteFiles(t, dir, "server", ca.Server(t))
+	addr, _, logs, cancel, done := startRun(t, "-tls-cert", srvFiles.Cert, "-tls-key", srvFiles.Key,
+		"-tls-client-ca", srvFiles.CA, "-handshake-timeout", "2s")
+	assert.Contains(t, logs.String(), "tls=mutual")
+	ctx, stop := context.WithTimeout(context.Background(), 10*time.Second)
+	defer stop()
+	nc, err := tlsconf.Dial(ctx, addr, tlsconf.ClientConfig(ca.Pool(), []tls.Certificate{ca.Client(t, "alice")}, ""))
+	require.NoError(t, err)
+	c := core.NewClientConn(nc)
+	defer c.Close()
+	assert.Equal(t, core.StatusOK, noop(t, c, 1))
 	cancel()
 	require.NoError(t, <-done)
 }

@@ -2,21 +2,27 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"text/tabwriter"
+	"time"
 
+	"github.com/tcpimg/tcpimg/admin"
 	"github.com/tcpimg/tcpimg/core"
 	"github.com/tcpimg/tcpimg/strategies"
 )
 
 // run serves until ctx ends, then shuts down within cfg.shutdownTimeout.
 // stop, called once shutdown begins, restores default signal handling so a
-// second signal ends the process at once. ready, if not nil, receives the
-// listening address.
+// second signal ends the process at once. With a drain delay the server
+// first reports itself not ready and keeps serving that long, so that a
+// balancer polling /readyz moves new connections elsewhere before the
+// listener closes. ready, if not nil, receives the listening address.
 func run(ctx context.Context, cfg config, stop func(), logOut io.Writer, ready func(addr string)) error {
 	log := newLogger(cfg, logOut)
 	scfg := cfg.server
@@ -30,17 +36,18 @@ func run(ctx context.Context, cfg config, stop func(), logOut io.Writer, ready f
 		srv.Close()
 		return err
 	}
-	if cfg.metricsAddr != "" {
-		stopMetrics, err := serveMetrics(cfg.metricsAddr, srv, log)
+	adm := admin.New(srv)
+	if cfg.adminAddr != "" {
+		stopAdmin, err := serveAdmin(cfg.adminAddr, adm, log)
 		if err != nil {
 			ln.Close()
 			srv.Close()
-			return fmt.Errorf("metrics: %w", err)
+			return fmt.Errorf("admin: %w", err)
 		}
-		defer stopMetrics()
+		defer stopAdmin()
 	}
 	ps, _ := srv.PoolStats()
-	log.Info("listening", "addr", ln.Addr().String(), "pool", cfg.spec.Pool, "workers", ps.Workers,
+	log.Info("listening", "addr", ln.Addr().String(), "tls", tlsMode(cfg.server.TLS), "pool", cfg.spec.Pool, "workers", ps.Workers,
 		"queue", cfg.spec.QueueSize, "admission", cfg.server.Admission.String(), "admit", cfg.spec.Admit, "limiter", cfg.spec.Limiter,
 		"max_conns", cfg.server.Limits.WithDefaults().MaxConns)
 	if ready != nil {
@@ -56,6 +63,18 @@ func run(ctx context.Context, cfg config, stop func(), logOut io.Writer, ready f
 	case <-ctx.Done():
 	}
 	stop()
+	adm.SetDraining()
+	if cfg.drainDelay > 0 {
+		log.Info("draining", "delay", cfg.drainDelay.String())
+		t := time.NewTimer(cfg.drainDelay)
+		select {
+		case <-t.C:
+		case err := <-serveErr:
+			t.Stop()
+			srv.Close()
+			return fmt.Errorf("serve: %w", err)
+		}
+	}
 	log.Info("shutting down", "timeout", cfg.shutdownTimeout.String())
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.shutdownTimeout)
 	defer cancel()
@@ -71,8 +90,47 @@ func run(ctx context.Context, cfg config, stop func(), logOut io.Writer, ready f
 	st := srv.Stats()
 	log.Info("stopped", "accepted", st.Accepted, "completed", st.Completed, "failed", st.Failed,
 		"timed_out", st.TimedOut, "shed", st.Shed, "dropped", st.Dropped, "busy", st.Busy, "refused", st.Refused,
-		"panics", st.Panics, "connections", st.Conns)
+		"panics", st.Panics, "connections", st.Conns,
+		"tls_handshakes_failed", st.HandshakesFailed, "tls_client_certs_refused", st.CertsRefused)
 	return shutdownErr
+}
+
+// tlsMode says in the start-up line what the listener speaks.
+func tlsMode(c *tls.Config) string {
+	switch {
+	case c == nil:
+		return "off"
+	case c.ClientAuth == tls.RequireAndVerifyClientCert:
+		return "mutual"
+	}
+	return "on"
+}
+
+// serveAdmin serves adm on addr until the returned stop is called. The
+// listener is opened before it returns, so a bad address is reported at
+// start. stop waits up to 2 s for requests in progress, then cuts them (a
+// CPU profile, say).
+func serveAdmin(addr string, adm *admin.Server, log *slog.Logger) (stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := adm.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			log.Error("admin server stopped", "err", err)
+		}
+	}()
+	log.Info("admin", "addr", ln.Addr().String(), "paths", "/metrics /debug/pprof/ /healthz /readyz /stats")
+	return func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		if adm.Shutdown(sctx) != nil {
+			adm.Close()
+		}
+		<-done
+	}, nil
 }
 
 func newLogger(cfg config, w io.Writer) *slog.Logger {

@@ -148,6 +148,76 @@ func TestConnPairsAnswersAndTallies(t *testing.T) {
 	}
 }
 
+// TestConnLeavesRetriesToTheCaller: answers the Retry hook takes, and lost
+// requests RetryLost takes, stay out of the tally; a request written again
+// is counted in Retries, not Sent.
+func TestConnLeavesRetriesToTheCaller(t *testing.T) {
+	busyOdd := func(id uint64) core.Status {
+		if id%2 == 1 {
+			return core.StatusBusy
+		}
+		return core.StatusOK
+	}
+	tests := []struct {
+		name         string
+		give         script
+		retryLost    func(id uint64) bool
+		wantBusy     uint64
+		wantRetried  int // answers the hook took
+		wantLost     uint64
+		wantRetrySet int // ids RetryLost took
+	}{
+		{name: "busy answers retried", give: script{status: busyOdd}, wantRetried: 5},
+		{name: "lost requests retried but one", give: script{drop: func(id uint64) bool { return id >= 6 }},
+			retryLost: func(id uint64) bool { return id != 9 }, wantLost: 1, wantRetrySet: 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			const n = 10
+			nc, err := net.Dial("tcp", serveOnce(t, tt.give))
+			require.NoError(t, err)
+			tally := loadclient.NewTally()
+			retry := func(r *loadclient.Result) bool { return r.Response.Status == core.StatusBusy }
+			c := loadclient.NewConn(nc, tally, loadclient.Config{Inflight: n, Retry: retry})
+			var retried []uint64
+			received := make(chan error, 1)
+			go func() {
+				received <- c.Receive(func(r *loadclient.Result) {
+					if r.Retried {
+						retried = append(retried, r.Response.JobID)
+					}
+				})
+			}()
+			for id := range uint64(n) {
+				ok, err := c.Acquire(nil)
+				require.True(t, ok)
+				require.NoError(t, err)
+				// The second half are retries of earlier requests.
+				require.NoError(t, c.SendBuffered(loadclient.Request{Header: core.RequestHeader{Op: core.OpNoop, JobID: id}, Retry: id >= n/2}))
+			}
+			require.NoError(t, c.CloseWrite(time.Minute))
+			require.NoError(t, <-received)
+			var took []uint64
+			lost := c.RetryLost(func(id uint64) bool {
+				if tt.retryLost != nil && tt.retryLost(id) {
+					took = append(took, id)
+					return true
+				}
+				return false
+			})
+			assert.Equal(t, int(tt.wantLost), lost)
+			assert.Len(t, took, tt.wantRetrySet)
+			assert.Len(t, retried, tt.wantRetried)
+			got := tally.Counts()
+			assert.Equal(t, uint64(n/2), got.Sent)
+			assert.Equal(t, uint64(n/2), got.Retries)
+			assert.Equal(t, uint64(n)-uint64(tt.wantRetried)-uint64(tt.wantRetrySet)-tt.wantLost, got.Answered())
+			assert.Zero(t, got.Status[core.StatusBusy], "a retried BUSY reached the tally")
+			assert.Equal(t, tt.wantLost, got.Lost)
+		})
+	}
+}
+
 // TestAcquireEndsWithTheConnection checks that a writer waiting for a slot
 // is let go when the server hangs up with the window full, instead of
 // waiting for an answer that cannot come.

@@ -11,8 +11,11 @@ import (
 // warm-up, except Total, Lost and Unexpected, which check the whole run.
 type Counts struct {
 	// Total counts the requests written, warm-up included; Sent those
-	// outside the warm-up.
+	// outside the warm-up, each once: a request written again is counted
+	// in Retries instead.
 	Total, Sent uint64
+	// Retries counts requests written again (see [Request.Retry]).
+	Retries uint64
 	// Late counts the requests of Sent written after their due time (see
 	// [Request.Late]).
 	Late uint64
@@ -27,6 +30,13 @@ type Counts struct {
 	// Unexpected counts answers whose job id was not in flight: a second
 	// answer, or one never asked for.
 	Unexpected uint64
+	// TimedOut counts requests the client gave up on (see
+	// [Config.Timeout]) and did not retry; their answers, when they come,
+	// count in AfterTimeout, not in Status.
+	TimedOut uint64
+	// AfterTimeout counts answers read after the client gave up on their
+	// request, whatever their status.
+	AfterTimeout uint64
 	// LastAnswer is when the last counted answer was read.
 	LastAnswer time.Time
 	// Window counts the answers read inside a period the caller set with
@@ -57,8 +67,23 @@ func (c *Counts) Answered() uint64 {
 type Window struct {
 	From time.Time `json:"from"`
 	To   time.Time `json:"to"`
-	// Status counts the answers read in [From, To) by status.
+	// Status counts the answers read in [From, To) by status, answers
+	// to requests the client had given up on included: what the server
+	// delivered.
 	Status [core.NumStatus]uint64 `json:"status"`
+	// InTime counts the OK answers read in the window that the client
+	// still waited for and that came within its timeout of their
+	// request's first due time (every OK answer without a timeout): what
+	// a user got in time.
+	InTime uint64 `json:"in_time"`
+	// AfterTimeout counts the answers read in the window after the client
+	// had given up on them.
+	AfterTimeout uint64 `json:"after_timeout,omitempty"`
+	// ServiceUS sums the service times (response header) of the answers
+	// read in the window, and WastedUS those of the answers read after
+	// the client gave up: work the server did for nobody.
+	ServiceUS uint64 `json:"service_us"`
+	WastedUS  uint64 `json:"wasted_us,omitempty"`
 	// Bins split the same counts into equal, consecutive slices of the
 	// period, for a check of steady state or a time series.
 	Bins []Bin `json:"bins,omitempty"`
@@ -67,6 +92,24 @@ type Window struct {
 // Bin is one slice of a Window.
 type Bin struct {
 	Status [core.NumStatus]uint64 `json:"status"`
+	InTime uint64                 `json:"in_time"`
+}
+
+// BinWidth returns the length of one bin, 0 without bins.
+func (w *Window) BinWidth() time.Duration {
+	if len(w.Bins) == 0 {
+		return 0
+	}
+	return w.To.Sub(w.From) / time.Duration(len(w.Bins))
+}
+
+// Wasted returns the share of the window's service time spent on answers
+// the client had given up on.
+func (w *Window) Wasted() float64 {
+	if w.ServiceUS == 0 {
+		return 0
+	}
+	return float64(w.WastedUS) / float64(w.ServiceUS)
 }
 
 // Set reports whether the window covers a period.
@@ -81,15 +124,29 @@ func (w *Window) Answered() uint64 {
 	return n
 }
 
-// add counts an answer of status st read at.
-func (w *Window) add(st core.Status, at time.Time) {
+// add counts the answer r; inTime says whether the client got it in time.
+func (w *Window) add(r *Result, inTime bool) {
+	at := r.At
 	if !w.Set() || at.Before(w.From) || !at.Before(w.To) {
 		return
 	}
+	st, service := r.Response.Status, uint64(r.Response.ServiceUS)
 	w.Status[st]++
+	w.ServiceUS += service
+	if r.AfterTimeout {
+		w.AfterTimeout++
+		w.WastedUS += service
+	}
+	if inTime {
+		w.InTime++
+	}
 	if n := len(w.Bins); n > 0 {
 		i := int(int64(at.Sub(w.From)) * int64(n) / int64(w.To.Sub(w.From)))
-		w.Bins[min(i, n-1)].Status[st]++
+		b := &w.Bins[min(i, n-1)]
+		b.Status[st]++
+		if inTime {
+			b.InTime++
+		}
 	}
 }
 
@@ -120,6 +177,10 @@ func (t *Tally) wrote(r *Request) {
 	if r.Warmup {
 		return
 	}
+	if r.Retry {
+		t.c.Retries++
+		return
+	}
 	t.c.Sent++
 	if r.Late {
 		t.c.Late++
@@ -127,8 +188,9 @@ func (t *Tally) wrote(r *Request) {
 }
 
 // add counts one result; prompt is false for answers read with a delay,
-// whose latency says more about the reader than about the server.
-func (t *Tally) add(r *Result, prompt bool) {
+// whose latency says more about the reader than about the server, and
+// timeout is the client's (0: none).
+func (t *Tally) add(r *Result, prompt bool, timeout time.Duration) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if r.Unexpected {
@@ -136,8 +198,13 @@ func (t *Tally) add(r *Result, prompt bool) {
 		return
 	}
 	st := r.Response.Status
-	t.c.Window.add(st, r.At)
+	inTime := st == core.StatusOK && !r.AfterTimeout && (timeout <= 0 || r.Latency <= timeout)
+	t.c.Window.add(r, inTime)
 	if r.Warmup {
+		return
+	}
+	if r.AfterTimeout {
+		t.c.AfterTimeout++
 		return
 	}
 	t.c.Status[st]++
@@ -161,6 +228,16 @@ func (t *Tally) SetWindow(from, to time.Time, bins int) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.c.Window = Window{From: from, To: to, Bins: make([]Bin, max(bins, 0))}
+}
+
+// timedOut counts a request the client gave up on and did not retry.
+func (t *Tally) timedOut(r *Result) {
+	if r.Warmup {
+		return
+	}
+	t.mu.Lock()
+	t.c.TimedOut++
+	t.mu.Unlock()
 }
 
 // lost counts n requests that will never be answered.

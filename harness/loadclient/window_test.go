@@ -26,7 +26,7 @@ func TestWindowCountsByArrival(t *testing.T) {
 	}
 	for i, tt := range tests {
 		tl.add(&Result{Response: &core.Response{ResponseHeader: core.ResponseHeader{Status: tt.status, JobID: uint64(i)}},
-			At: from.Add(tt.at), Warmup: tt.warmup}, true)
+			At: from.Add(tt.at), Warmup: tt.warmup}, true, 0)
 	}
 	w := tl.Counts().Window
 	assert.Equal(t, uint64(2), w.Status[core.StatusOK])

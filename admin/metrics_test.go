@@ -1,0 +1,36 @@
+package admin
+
+import (
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tcpimg/tcpimg/core"
+)
+
+// fixedAdmitter admits everything; it gives the server an admission limit
+// whose gauges a scrape holds.
+type fixedAdmitter struct{}
+
+func (fixedAdmitter) Acquire() (core.Ticket, bool)     { return core.Ticket{}, true }
+func (fixedAdmitter) Release(core.Ticket, core.Sample) {}
+func (fixedAdmitter) Stats() core.AdmitStats           { return core.AdmitStats{Limit: 1} }
+
+// TestCollectorSendsWhatItDescribes: every metric described is collected,
+// so the help texts cannot drift from what a scrape holds.
+func TestCollectorSendsWhatItDescribes(t *testing.T) {
+	srv, err := core.NewServer(core.Config{Pool: core.NewWorkerPool(1, core.NewChanQueue(1)), Admit: fixedAdmitter{}})
+	require.NoError(t, err)
+	defer srv.Close()
+	c := newCollector(srv)
+	reg := prometheus.NewPedanticRegistry()
+	require.NoError(t, reg.Register(c))
+	families, err := reg.Gather()
+	require.NoError(t, err)
+	assert.Len(t, families, len(metricHelp))
+	for _, f := range families {
+		assert.Len(t, f.GetMetric(), 1, f.GetName())
+	}
+}
