@@ -337,9 +337,14 @@ func (b *batch) carry(ctx context.Context, c *conn) {
 		if lost > 0 && ctx.Err() == nil {
 			b.fail(fmt.Errorf("conn %d: closed with %d jobs unanswered", c.id, lost))
 		}
-		// The last connection to end carries what is left: every other
-		// one will look again when it ends.
-		if ctx.Err() != nil || !b.retries.on() || others > 0 || !b.workLeft() {
+		// A connection that ended with jobs of the batch still to hand out
+		// is replaced, so that -conns carry them. Once every job is handed
+		// out, the last connection to end carries the retries left: every
+		// other one looks again when it ends.
+		if ctx.Err() != nil || !b.retries.on() || !b.workLeft() {
+			return
+		}
+		if others > 0 && b.next.Load() >= b.total {
 			return
 		}
 		if c = b.redial(ctx, c.id); c == nil {
