@@ -20,9 +20,10 @@ var metricHelp = map[string]string{
 	"jobs_completed_total":           "Jobs that ran and were answered OK.",
 	"jobs_failed_total":              "Jobs that ran and failed (BAD_REQUEST or INTERNAL).",
 	"jobs_timed_out_total":           "Jobs whose deadline passed before they started.",
+	"jobs_shed_total":                "Accepted jobs answered BUSY without running: the pool's queue refused them (CoDel).",
 	"jobs_dropped_total":             "Jobs never run because their connection failed.",
 	"jobs_in_flight":                 "Accepted jobs not finished yet (for a moment one low per connection: a job is counted accepted just after the pool takes it).",
-	"requests_busy_total":            "Requests refused BUSY (load shed).",
+	"requests_busy_total":            "Requests refused BUSY before the pool took them (load shed).",
 	"requests_refused_total":         "Requests answered before queueing: bad, too large, unsupported, shutting down.",
 	"panics_total":                   "Operations that panicked and were answered INTERNAL.",
 	"connections":                    "Connections being served.",
@@ -32,6 +33,9 @@ var metricHelp = map[string]string{
 	"tls_client_certs_refused_total": "TLS clients refused for their certificate: none where one is required, or one that does not verify.",
 	"pool_workers":                   "Workers of the pool (0 for a goroutine per job).",
 	"pool_queued":                    "Jobs waiting in the pool's queue.",
+	"admit_limit":                    "Jobs the admission limit (-admit) lets be admitted and unfinished at once, now.",
+	"admit_in_flight":                "Jobs holding a slot of the admission limit.",
+	"admit_refused_total":            "Requests refused BUSY at the admission limit (also counted in requests_busy_total).",
 }
 
 func newCollector(srv *core.Server) *collector {
@@ -62,6 +66,7 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	counter("jobs_completed_total", st.Completed)
 	counter("jobs_failed_total", st.Failed)
 	counter("jobs_timed_out_total", st.TimedOut)
+	counter("jobs_shed_total", st.Shed)
 	counter("jobs_dropped_total", st.Dropped)
 	gauge("jobs_in_flight", float64(st.InFlight))
 	counter("requests_busy_total", st.Busy)
@@ -75,5 +80,10 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	if ps, ok := c.srv.PoolStats(); ok {
 		gauge("pool_workers", float64(ps.Workers))
 		gauge("pool_queued", float64(ps.Queued))
+	}
+	if as, ok := c.srv.AdmitStats(); ok {
+		gauge("admit_limit", float64(as.Limit))
+		gauge("admit_in_flight", float64(as.InFlight))
+		counter("admit_refused_total", as.Refused)
 	}
 }

@@ -8,12 +8,15 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tcpimg/tcpimg/core"
+	"github.com/tcpimg/tcpimg/strategies"
 )
 
 // TestCollectorSendsWhatItDescribes: every metric described is collected,
 // so the help texts cannot drift from what a scrape holds.
 func TestCollectorSendsWhatItDescribes(t *testing.T) {
-	srv, err := core.NewServer(core.Config{Pool: core.NewWorkerPool(1, core.NewChanQueue(1))})
+	admit, err := strategies.NewAdmitter("aimd", strategies.PoolConfig{Workers: 1, QueueSize: 1})
+	require.NoError(t, err)
+	srv, err := core.NewServer(core.Config{Pool: core.NewWorkerPool(1, core.NewChanQueue(1)), Admit: admit})
 	require.NoError(t, err)
 	defer srv.Close()
 	c := newCollector(srv)

@@ -63,6 +63,11 @@ type Config struct {
 	// server owns the pool: Shutdown and Close shut it down, and so does
 	// NewServer when it refuses the Config.
 	Pool Pool
+	// Admit caps the jobs admitted and not yet finished, in front of the
+	// pool, with a limit it may adapt; a job over the limit is answered
+	// BUSY at once, whatever Admission says. Nil means no admission limit:
+	// every job the pool takes is admitted.
+	Admit Admitter
 	// NewLimiter builds the semaphore that caps connections served at once,
 	// with Limits.MaxConns slots; a connection holds one slot from accept
 	// to close, and the accept loop waits for a free slot. Nil means a

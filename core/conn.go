@@ -309,6 +309,10 @@ func (c *conn) handle(j *job) {
 			return
 		}
 	}
+	if !j.admit() {
+		c.respond(j, errAdmitLimit)
+		return
+	}
 	c.owe(true)
 	j.ran = true // set before the pool can see j
 	var err error
@@ -329,6 +333,13 @@ func (c *conn) handle(j *job) {
 	c.mu.Lock()
 	c.jobs--
 	c.mu.Unlock()
+	// A full pool behind an admission that let j in is an overload signal;
+	// a closed pool or a cancelled wait says nothing about load.
+	outcome := OutcomeDropped
+	if errors.Is(err, ErrBusy) {
+		outcome = OutcomeShed
+	}
+	j.endAdmission(outcome, time.Since(j.readAt), 0)
 	if ctxErr := c.ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
 		// A blocked Submit gave up because the connection failed.
 		j.dropped = true

@@ -114,6 +114,15 @@ func withPool(t *testing.T, pool string, size strategies.PoolConfig, cfg core.Co
 	return cfg
 }
 
+// noShedding sets CoDel's thresholds above anything a test queues, for the
+// tests that count on every accepted job running: a loaded machine can
+// stretch their queues past CoDel's defaults, and the codel pools would
+// then rightly shed. What shedding does is TestCodelShedsStaleJobs's.
+func noShedding(size strategies.PoolConfig) strategies.PoolConfig {
+	size.CodelTarget, size.CodelInterval = time.Minute, time.Hour
+	return size
+}
+
 // chanPool is the server's default pool with its size spelled out: workers
 // over a buffered channel of queue slots (0 for a hand-off).
 func chanPool(workers, queue int) core.Pool {

@@ -154,7 +154,7 @@ func TestHostileStuckReader(t *testing.T) {
 		h := newHook(stuckBig)
 		// The write timeout only needs to outlast the other clients' few
 		// milliseconds of work; it is a wide margin for a loaded machine.
-		ts := startHooked(t, pool, strategies.PoolConfig{Workers: 2, QueueSize: 64}, core.Config{Admission: core.AdmissionBlock,
+		ts := startHooked(t, pool, noShedding(strategies.PoolConfig{Workers: 2, QueueSize: 64}), core.Config{Admission: core.AdmissionBlock,
 			Limits: core.Limits{WriteTimeout: 2 * time.Second}}, h)
 		stuck := dialNoRead(t, ts.Addr, rcvbuf)
 		sendAll(t, stuck, repeat(n, 0, markBig)...)
@@ -222,7 +222,7 @@ func TestHostileStuckReaderDropsQueued(t *testing.T) {
 	forEachPool(t, func(t *testing.T, pool string) {
 		t.Parallel()
 		h := newHook(stuckBig)
-		ts := startHooked(t, pool, strategies.PoolConfig{Workers: holders, QueueSize: 64}, core.Config{Admission: core.AdmissionBlock,
+		ts := startHooked(t, pool, noShedding(strategies.PoolConfig{Workers: holders, QueueSize: 64}), core.Config{Admission: core.AdmissionBlock,
 			Limits: core.Limits{WriteTimeout: 300 * time.Millisecond}}, h)
 		stuck := dialNoRead(t, ts.Addr, rcvbuf)
 		require.Greater(t, big*stuckBig, socketBufferBound(rcvbuf))

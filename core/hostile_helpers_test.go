@@ -184,7 +184,7 @@ func assertConsistent(t *testing.T, ts *testServer) core.Stats {
 		st = ts.Stats()
 		return st.InFlight == 0
 	}, 10*time.Second, time.Millisecond, "jobs still in flight: %+v", st)
-	assert.Equal(t, st.Accepted, st.Completed+st.Failed+st.TimedOut+st.Dropped, "%+v", st)
+	assert.Equal(t, st.Accepted, st.Completed+st.Failed+st.TimedOut+st.Shed+st.Dropped, "%+v", st)
 	return st
 }
 

@@ -35,7 +35,7 @@ func TestHostileConnectionFlood(t *testing.T) {
 	const flood, maxConns = 2000, 64
 	forEachPool(t, func(t *testing.T, pool string) {
 		checkFDs(t)
-		ts := startServer(t, withPool(t, pool, strategies.PoolConfig{Workers: 2, QueueSize: core.DefaultQueueSize}, core.Config{Admission: core.AdmissionBlock,
+		ts := startServer(t, withPool(t, pool, noShedding(strategies.PoolConfig{Workers: 2, QueueSize: core.DefaultQueueSize}), core.Config{Admission: core.AdmissionBlock,
 			Limits: core.Limits{MaxConns: maxConns}}))
 		var answered atomic.Int64
 		enough := make(chan struct{})

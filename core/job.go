@@ -28,8 +28,12 @@ type job struct {
 	result    []byte        // response payload
 	dropped   bool          // never ran: its connection failed
 	ran       bool          // handed to the pool
+	admitted  bool          // holds ticket, an admission to release when it ends
+	ticket    Ticket
 	hdr       [HeaderSize]byte
 }
+
+var _ Rejecter = (*job)(nil)
 
 var jobPool = sync.Pool{New: func() any { return new(job) }}
 
@@ -66,27 +70,62 @@ func (j *job) answer(err error) {
 func (j *job) Run() {
 	c := j.c
 	panicked := false
+	outcome, wait, service := OutcomeDone, time.Duration(0), time.Duration(0)
 	defer func() {
 		if r := recover(); r != nil {
 			panicked = true
 			j.answer(fmt.Errorf("%w: %v", ErrInternal, r))
 		}
+		j.endAdmission(outcome, wait, service)
 		c.srv.stats.finished(j.status, j.dropped, panicked)
 		c.out <- j
 	}()
 	start := time.Now()
-	switch {
-	case c.ctx.Err() != nil:
-		// The connection failed: nobody is left to read the result.
-		j.dropped = true
-	case j.req.Deadline != 0 && start.Sub(j.readAt) > j.req.DeadlineDuration():
-		j.answer(fmt.Errorf("%w: waited %v, deadline %v", ErrTimeout,
-			start.Sub(j.readAt).Round(time.Microsecond), j.req.DeadlineDuration()))
-	default:
-		j.queueUS = micros(start.Sub(j.readAt))
-		panicked = j.process()
-		j.serviceUS = micros(time.Since(start))
+	wait = start.Sub(j.readAt)
+	if o, settled := j.unrunnable(start); settled {
+		outcome = o
+		return
 	}
+	j.queueUS = micros(wait)
+	panicked = j.process()
+	service = time.Since(start)
+	j.serviceUS = micros(service)
+}
+
+// Reject is called by a pool that refuses j after accepting it (a CoDel
+// queue shedding a job that waited too long): j is answered with err's
+// status without running, its admission released as shed, and counted
+// (BUSY as Shed) so that the server's counters still balance. A job that
+// could not have run anyway is answered as Run would have: a passed
+// deadline is the more precise answer.
+func (j *job) Reject(err error) {
+	now := time.Now()
+	outcome, settled := j.unrunnable(now)
+	if !settled {
+		outcome = OutcomeShed
+		j.answer(err)
+	}
+	j.endAdmission(outcome, now.Sub(j.readAt), 0)
+	j.c.srv.stats.finished(j.status, j.dropped, false)
+	j.c.out <- j
+}
+
+// unrunnable settles j if it must not start at now, and reports how it
+// ended: a job whose connection failed is dropped, since nobody is left to
+// read the result, and one whose deadline passed is answered TIMEOUT (shed,
+// to its admitter).
+func (j *job) unrunnable(now time.Time) (o Outcome, settled bool) {
+	wait := now.Sub(j.readAt)
+	switch {
+	case j.c.ctx.Err() != nil:
+		j.dropped = true
+		return OutcomeDropped, true
+	case j.req.Deadline != 0 && wait > j.req.DeadlineDuration():
+		j.answer(fmt.Errorf("%w: waited %v, deadline %v", ErrTimeout,
+			wait.Round(time.Microsecond), j.req.DeadlineDuration()))
+		return OutcomeShed, true
+	}
+	return OutcomeDone, false
 }
 
 // process runs the operation, turning a panic into INTERNAL.

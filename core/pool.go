@@ -9,16 +9,32 @@ type Task interface {
 	Run()
 }
 
-// TaskFunc adapts a function to a Task.
+// TaskFunc adapts a function to a Task. It has no reject path (it is not a
+// [Rejecter]), so a pool always runs it once it is accepted.
 type TaskFunc func()
 
 // Run calls f.
 func (f TaskFunc) Run() { f() }
 
+// Rejecter is the optional ability of a Task to be answered without
+// running. A pool that manages its queue (CoDel, for one) may find, when a
+// worker comes to take a task it accepted earlier, that running it would
+// only add to an overload: it then calls Reject instead of Run, with the
+// reason (core.ErrBusy for a shed task). A pool may refuse only tasks that
+// have this ability, so a task without it keeps the promise that an
+// accepted task runs; a task with it is still answered exactly once, by
+// either Run or Reject.
+type Rejecter interface {
+	Reject(err error)
+}
+
 // Pool runs tasks with bounded (or, for a baseline, unbounded) concurrency.
 //
-// A task that panics must not take the pool down: implementations recover
-// the panic, count it (see [PoolStats]) and go on serving.
+// Every accepted task runs exactly once, unless it is a [Rejecter] and the
+// pool refuses it after accepting it: then Reject is called exactly once
+// instead of Run. A task that panics must not take the pool down:
+// implementations recover the panic, count it (see [PoolStats]) and go on
+// serving.
 type Pool interface {
 	// TrySubmit hands t to the pool without waiting. It returns ErrBusy when
 	// the pool is full and ErrClosed after Shutdown began; in both cases t
@@ -29,7 +45,7 @@ type Pool interface {
 	// ErrClosed after Shutdown began. This is backpressure.
 	Submit(ctx context.Context, t Task) error
 	// Shutdown refuses new tasks, then waits until every accepted task has
-	// run and the pool's goroutines have exited, or until ctx ends
+	// run (or been rejected) and the pool's goroutines have exited, or until ctx ends
 	// (returning ctx.Err(); the tasks still finish later). It may be called
 	// more than once; every call waits.
 	Shutdown(ctx context.Context) error
@@ -40,7 +56,8 @@ type PoolStats struct {
 	Workers   int    // goroutines that run tasks (0 for a goroutine per task)
 	Queued    int    // tasks accepted but not started
 	Completed uint64 // tasks that returned or panicked
-	Panics    uint64 // tasks that panicked (recovered)
+	Rejected  uint64 // accepted tasks refused by Reject instead of run
+	Panics    uint64 // tasks (or Reject calls) that panicked (recovered)
 }
 
 // StatsPool is the optional ability of a Pool to report its counters; find
@@ -90,4 +107,16 @@ type BlockingQueue interface {
 	// ctx.Err() if ctx ends first (t is then not queued) and ErrClosed after
 	// Close, including when Close happens while it waits.
 	PushWait(ctx context.Context, t Task) error
+}
+
+// ShedQueue is the optional ability of a Queue to refuse, when a worker
+// comes to take it, a task it accepted earlier: the queue is the one place
+// that knows how long a task waited and what waits behind it, so it is the
+// one to judge. [WorkerPool] takes tasks with PopShed when its queue has it.
+type ShedQueue interface {
+	Queue
+	// PopShed waits for a task like Pop. When shed is not nil the worker
+	// must not run t but call its Reject(shed); a queue sheds only tasks
+	// that implement [Rejecter]. Pop on the same queue never sheds.
+	PopShed() (t Task, ok bool, shed error)
 }

@@ -23,6 +23,7 @@ var ErrServerClosed = errors.New("tcpimg: server closed")
 type Server struct {
 	cfg     Config
 	pool    Pool
+	admit   Admitter // nil: no admission limit
 	limiter Limiter
 	log     *slog.Logger
 	stats   counters
@@ -68,6 +69,7 @@ func NewServer(cfg Config) (*Server, error) {
 	s := &Server{
 		cfg:       cfg,
 		pool:      cfg.Pool,
+		admit:     cfg.Admit,
 		limiter:   cfg.NewLimiter(cfg.Limits.MaxConns),
 		log:       cfg.Logger,
 		echoNoop:  echo,

@@ -20,8 +20,8 @@ func TestPipelinedOutOfOrder(t *testing.T) {
 }
 
 func testPipelinedOutOfOrder(t *testing.T, pool string) {
-	// Block admission: every strategy answers every job, none sheds.
-	ts := startServer(t, withPool(t, pool, strategies.PoolConfig{Workers: 8, QueueSize: 256}, core.Config{Admission: core.AdmissionBlock}))
+	// Block admission and no shedding: every strategy answers every job.
+	ts := startServer(t, withPool(t, pool, noShedding(strategies.PoolConfig{Workers: 8, QueueSize: 256}), core.Config{Admission: core.AdmissionBlock}))
 	c := dial(t, ts.Addr)
 	const n = 200
 	// Early requests sleep longest, so with 8 workers later ones overtake them.
@@ -332,7 +332,7 @@ func TestShutdownDrainsQueuedJobs(t *testing.T) {
 }
 
 func testShutdownDrainsQueuedJobs(t *testing.T, pool string) {
-	ts := startServer(t, withPool(t, pool, strategies.PoolConfig{Workers: 2, QueueSize: 100}, core.Config{Admission: core.AdmissionBlock}))
+	ts := startServer(t, withPool(t, pool, noShedding(strategies.PoolConfig{Workers: 2, QueueSize: 100}), core.Config{Admission: core.AdmissionBlock}))
 	c := dial(t, ts.Addr)
 	const n = 50
 	for i := range n {
@@ -411,7 +411,7 @@ func TestCloseIsImmediateAndIdempotent(t *testing.T) {
 	require.ErrorIs(t, srv.Serve(ln), core.ErrServerClosed)
 	st := srv.Stats()
 	assert.Zero(t, st.InFlight)
-	assert.Equal(t, st.Accepted, st.Completed+st.Failed+st.TimedOut+st.Dropped)
+	assert.Equal(t, st.Accepted, st.Completed+st.Failed+st.TimedOut+st.Shed+st.Dropped)
 }
 
 // TestMemoryBudgetPushesBack: payload bytes held across connections are
@@ -476,7 +476,7 @@ func TestStatsOnlyGrow(t *testing.T) {
 	require.NotEmpty(t, samples)
 	prev := samples[0]
 	for _, st := range samples {
-		require.Equal(t, st.Accepted, st.Completed+st.Failed+st.TimedOut+st.Dropped+uint64(st.InFlight), "%+v", st)
+		require.Equal(t, st.Accepted, st.Completed+st.Failed+st.TimedOut+st.Shed+st.Dropped+uint64(st.InFlight), "%+v", st)
 		require.GreaterOrEqual(t, st.Accepted, prev.Accepted, "Accepted stepped back: %+v after %+v", st, prev)
 		require.GreaterOrEqual(t, st.Busy, prev.Busy)
 		require.GreaterOrEqual(t, st.Completed, prev.Completed)

@@ -5,7 +5,7 @@ import "sync"
 // Stats is a consistent snapshot of a server's counters: every field is
 // read under one lock, so
 //
-//	Accepted == Completed + Failed + TimedOut + Dropped + InFlight
+//	Accepted == Completed + Failed + TimedOut + Shed + Dropped + InFlight
 //
 // holds in every snapshot, and every counter only grows. A job is counted
 // accepted just after the pool takes it, so a worker can finish it first:
@@ -16,10 +16,11 @@ type Stats struct {
 	Completed uint64 // jobs that ran and were answered OK
 	Failed    uint64 // jobs that ran and failed (BAD_REQUEST, INTERNAL)
 	TimedOut  uint64 // jobs whose deadline passed before they started
+	Shed      uint64 // accepted jobs answered BUSY without running: the pool's queue refused them (CoDel)
 	Dropped   uint64 // jobs never run because their connection failed (or never submitted, when a blocked submit was cancelled)
 	InFlight  int64  // accepted jobs not finished yet
 
-	Busy     uint64 // requests refused BUSY
+	Busy     uint64 // requests refused BUSY before the pool took them, by the pool or the admission limit
 	Refused  uint64 // requests answered before queueing: bad, too large, unsupported, shutting down
 	Panics   uint64 // operations that panicked (answered INTERNAL)
 	ConnsNow int    // connections being served
@@ -70,6 +71,8 @@ func (c *counters) finished(st Status, dropped, panicked bool) {
 		c.s.Completed++
 	case st == StatusTimeout:
 		c.s.TimedOut++
+	case st == StatusBusy:
+		c.s.Shed++
 	default:
 		c.s.Failed++
 	}

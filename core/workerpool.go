@@ -8,20 +8,23 @@ import (
 )
 
 // WorkerPool runs a fixed number of workers that take tasks from a Queue.
-// The queue decides the data structure and capacity (a buffered channel, a
-// ring under a mutex...); the pool adds workers, blocking submission,
-// panic recovery and a draining shutdown.
+// The queue decides the data structure, the capacity and, if it is a
+// [ShedQueue], which accepted tasks are refused (a buffered channel, a ring
+// under a mutex, a CoDel queue...); the pool adds workers, blocking
+// submission, panic recovery and a draining shutdown.
 type WorkerPool struct {
 	q       Queue
 	bq      BlockingQueue // q, when it can wait for room itself
+	sq      ShedQueue     // q, when it may refuse tasks it accepted
 	workers int
 	live    atomic.Int32  // workers not yet returned
 	exited  chan struct{} // closed by the last worker to return
 	done    chan struct{} // closed when Shutdown begins
 	once    sync.Once
 
-	panics atomic.Uint64
-	counts []paddedCounter // per worker, so workers share no cache line
+	panics   atomic.Uint64
+	rejected atomic.Uint64   // shared: written only under overload
+	counts   []paddedCounter // per worker, so workers share no cache line
 	// For a queue without BlockingQueue: Submit calls waiting for room, and
 	// the channel closed (and replaced) when a task leaves the queue while
 	// waiters > 0.
@@ -60,6 +63,7 @@ func NewWorkerPool(workers int, q Queue) *WorkerPool {
 		space:   make(chan struct{}),
 	}
 	p.bq, _ = q.(BlockingQueue)
+	p.sq, _ = q.(ShedQueue)
 	p.live.Store(int32(workers))
 	for i := range workers {
 		go p.work(&p.counts[i].n)
@@ -74,25 +78,48 @@ func (p *WorkerPool) work(completed *atomic.Uint64) {
 		}
 	}()
 	for {
-		t, ok := p.q.Pop()
+		t, ok, shed := p.pop()
 		if !ok {
 			return
 		}
 		if p.waiters.Load() > 0 {
 			p.signalSpace()
 		}
+		if shed != nil {
+			p.reject(t.(Rejecter), shed)
+			p.rejected.Add(1)
+			continue
+		}
 		p.run(t)
 		completed.Add(1)
 	}
 }
 
+// pop takes the next task, and the queue's verdict on it when the queue may
+// shed.
+func (p *WorkerPool) pop() (t Task, ok bool, shed error) {
+	if p.sq != nil {
+		return p.sq.PopShed()
+	}
+	t, ok = p.q.Pop()
+	return t, ok, nil
+}
+
 func (p *WorkerPool) run(t Task) {
-	defer func() {
-		if r := recover(); r != nil {
-			p.panics.Add(1)
-		}
-	}()
+	defer p.recoverPanic()
 	t.Run()
+}
+
+func (p *WorkerPool) reject(r Rejecter, err error) {
+	defer p.recoverPanic()
+	r.Reject(err)
+}
+
+// recoverPanic, deferred, keeps a worker alive through a panicking task.
+func (p *WorkerPool) recoverPanic() {
+	if r := recover(); r != nil {
+		p.panics.Add(1)
+	}
 }
 
 func (p *WorkerPool) signalSpace() {
@@ -157,7 +184,7 @@ func (p *WorkerPool) Shutdown(ctx context.Context) error {
 
 // Stats returns the pool's counters.
 func (p *WorkerPool) Stats() PoolStats {
-	s := PoolStats{Workers: p.workers, Queued: p.q.Len(), Panics: p.panics.Load()}
+	s := PoolStats{Workers: p.workers, Queued: p.q.Len(), Rejected: p.rejected.Load(), Panics: p.panics.Load()}
 	for i := range p.counts {
 		s.Completed += p.counts[i].n.Load()
 	}

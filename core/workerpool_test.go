@@ -2,6 +2,8 @@ package core_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -150,4 +152,68 @@ func TestWorkerPoolPanic(t *testing.T) {
 	require.NoError(t, p.Shutdown(ctx))
 	assert.Equal(t, int64(1), c.n.Load())
 	assert.Equal(t, core.PoolStats{Workers: 1, Completed: 2, Panics: 1}, p.Stats())
+}
+
+// shedHalf is a ShedQueue that sheds every second task with a reject path
+// it hands out, so the worker's reject path can be tested without a clock.
+type shedHalf struct {
+	*core.ChanQueue
+	taken atomic.Int64
+}
+
+func (q *shedHalf) PopShed() (core.Task, bool, error) {
+	t, ok := q.Pop()
+	if _, rejecter := t.(core.Rejecter); ok && rejecter && q.taken.Add(1)%2 == 0 {
+		return t, true, core.ErrBusy
+	}
+	return t, ok, nil
+}
+
+// answered counts how a task was answered; a rejection may panic.
+type answered struct {
+	runs, rejects atomic.Int64
+	panicReject   bool
+}
+
+func (a *answered) Run() { a.runs.Add(1) }
+
+func (a *answered) Reject(err error) {
+	if !errors.Is(err, core.ErrBusy) {
+		panic(fmt.Sprintf("rejected with %v, want ErrBusy", err))
+	}
+	a.rejects.Add(1)
+	if a.panicReject {
+		panic("reject panicked")
+	}
+}
+
+// TestWorkerPoolRejects: a task the queue sheds is answered by Reject, not
+// Run, and counted Rejected, not Completed; a panicking Reject is recovered
+// and counted like a panicking Run; a task without a reject path runs.
+func TestWorkerPoolRejects(t *testing.T) {
+	const n = 100
+	tests := []struct {
+		name string
+		give core.Task
+		want core.PoolStats
+	}{
+		{"reject path", &answered{}, core.PoolStats{Workers: 1, Completed: n / 2, Rejected: n / 2}},
+		{"panicking reject", &answered{panicReject: true}, core.PoolStats{Workers: 1, Completed: n / 2, Rejected: n / 2, Panics: n / 2}},
+		{"no reject path", &counter{}, core.PoolStats{Workers: 1, Completed: n}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := core.NewWorkerPool(1, &shedHalf{ChanQueue: core.NewChanQueue(4)})
+			ctx := boundedCtx(t)
+			for range n {
+				require.NoError(t, p.Submit(ctx, tt.give))
+			}
+			require.NoError(t, p.Shutdown(ctx))
+			assert.Equal(t, tt.want, p.Stats())
+			if a, ok := tt.give.(*answered); ok {
+				assert.Equal(t, int64(tt.want.Completed), a.runs.Load(), "runs")
+				assert.Equal(t, int64(tt.want.Rejected), a.rejects.Load(), "rejects")
+			}
+		})
+	}
 }

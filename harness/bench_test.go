@@ -1,17 +1,22 @@
 package harness_test
 
 import (
+	"errors"
 	"flag"
+	"fmt"
+	"os"
 	"sync"
 	"testing"
 
 	"github.com/tcpimg/tcpimg/harness"
+	"github.com/tcpimg/tcpimg/strategies"
 )
 
 var (
 	recordsDir = flag.String("harness.records", "", "write a JSON record of every run into this `folder`")
 	repBase    = flag.Int("harness.rep", 0, "number of the first repetition, for the names of records")
 	scale      = flag.Float64("harness.scale", 1, "multiply every scenario's warm-up, duration, shape and jobs by this `factor`")
+	capacityTo = flag.String("harness.capacity", "", "append the capacity this process measured, with its spread, to this `file`")
 )
 
 // benchRunner is shared by every sub-benchmark of the process, so that the
@@ -39,6 +44,27 @@ func BenchmarkScenario(b *testing.B) {
 	for _, c := range cells {
 		b.Run(c.Name(), func(b *testing.B) { benchRun(b, c) })
 	}
+	if *capacityTo != "" {
+		if err := appendCapacity(*capacityTo); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// appendCapacity writes one line for this process's capacity: the median
+// of its latest calibration runs against the default strategy, their
+// relative spread and count, as "rep N: capacity MEDIAN spread SPREAD runs N".
+func appendCapacity(path string) error {
+	est := benchRunner.CapacityEstimate(strategies.DefaultPool)
+	if est.N == 0 {
+		return nil
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(f, "rep %d: capacity %.1f spread %.4f runs %d\n", *repBase, est.Median, est.Spread, est.N)
+	return errors.Join(err, f.Close())
 }
 
 func benchRun(b *testing.B, c harness.Cell) {

@@ -3,13 +3,15 @@ package harness
 import (
 	"sync"
 	"time"
+
+	"github.com/tcpimg/tcpimg/harness/loadclient"
 )
 
 // runClosed keeps every connection's window full until the measured period
 // ends (or, counting Jobs, until each connection has sent its share), then
 // half-closes the connections. Requests written during the measured period
 // are recorded, with latency from the moment they were written.
-func runClosed(s Scenario, conns []*loadConn, drain time.Duration, m *Metrics) {
+func runClosed(s Scenario, conns []*loadConn, t *loadclient.Tally, drain time.Duration, m *Metrics) {
 	start := time.Now()
 	from, to := start.Add(s.Warmup), start.Add(s.Warmup+s.Duration)
 	var stop chan struct{}
@@ -21,6 +23,9 @@ func runClosed(s Scenario, conns []*loadConn, drain time.Duration, m *Metrics) {
 		defer end.Stop()
 	}
 	m.Start, m.Elapsed = from, to.Sub(from)
+	if !s.CountsJobs() {
+		t.SetWindow(from, to, steadyBins)
+	}
 
 	var senders sync.WaitGroup
 	for i, c := range conns {

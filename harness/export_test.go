@@ -1,5 +1,7 @@
 package harness
 
+import "time"
+
 // SequenceNames returns the cycle of requests w sends, each as the name of
 // its image, or of its op when it sends none.
 func SequenceNames(w Workload, lib *Library) ([]string, error) {
@@ -17,4 +19,14 @@ func SequenceNames(w Workload, lib *Library) ([]string, error) {
 		}
 	}
 	return names, nil
+}
+
+// FillWarmup is Generator.fillWarmup.
+func (g *Generator) FillWarmup(s Scenario, rate, capacity float64) time.Duration {
+	return g.fillWarmup(s, rate, capacity)
+}
+
+// AddCalibration is Runner.addCalibration.
+func (r *Runner) AddCalibration(strategy string, perSecond float64) {
+	r.addCalibration(strategy, perSecond)
 }

@@ -33,7 +33,26 @@ type Generator struct {
 	// DrainTimeout bounds the wait for answers after the last request;
 	// 0 means DefaultDrainTimeout.
 	DrainTimeout time.Duration
+	// QueueSize is the target's job queue, when known, for scenarios that
+	// fill it before measuring ([Scenario.FillQueue]); 0 means unknown,
+	// and their warm-up is then left as it is.
+	QueueSize int
 }
+
+// fillWarmup returns the warm-up of s at rate against a target of the
+// given capacity: stretched, for FillQueue, to twice the time the queue
+// takes to fill at the excess rate.
+func (g *Generator) fillWarmup(s Scenario, rate, capacity float64) time.Duration {
+	if !s.FillQueue || len(s.Shape) > 0 || g.QueueSize <= 0 || capacity <= 0 || rate <= capacity {
+		return s.Warmup
+	}
+	fill := time.Duration(float64(g.QueueSize) / (rate - capacity) * float64(time.Second))
+	return max(s.Warmup, 2*fill)
+}
+
+// steadyBins is how many slices a run's measured period is counted in, for
+// the steady-state check (its two halves) and the time series.
+const steadyBins = 20
 
 // DialTCP returns a Dial func for a "host:port" address.
 func DialTCP(addr string) func(ctx context.Context) (net.Conn, error) { return DialTLS(addr, nil) }
@@ -64,6 +83,7 @@ func (g *Generator) Run(ctx context.Context, s Scenario, capacity float64) (*Met
 		rate = s.RateOfCapacity * capacity
 		m.Capacity = capacity
 	}
+	s.Warmup = g.fillWarmup(s, rate, capacity)
 	seq, err := newSequence(s.Workload, g.Images)
 	if err != nil {
 		return nil, err
@@ -89,7 +109,7 @@ func (g *Generator) Run(ctx context.Context, s Scenario, capacity float64) (*Met
 		}
 	})
 	if s.Loop == ClosedLoop {
-		runClosed(s, conns, drain, m)
+		runClosed(s, conns, t, drain, m)
 	} else {
 		runOpen(ctx, s, scheduleFor(s, rate), conns, t, drain, m)
 	}
@@ -100,6 +120,9 @@ func (g *Generator) Run(ctx context.Context, s Scenario, capacity float64) (*Met
 	}
 	counts := t.Counts()
 	m.fill(&counts)
+	if s.steady() {
+		m.Steady = CheckSteady(&m.Window)
+	}
 	if s.CountsJobs() {
 		m.Scheduled = m.Sent
 		if counts.LastAnswer.After(m.Start) {

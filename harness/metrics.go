@@ -20,6 +20,9 @@ type Metrics struct {
 	Start    time.Time     `json:"start"`    // when the measured period began
 	Elapsed  time.Duration `json:"elapsed"`  // length of the measured period
 	Capacity float64       `json:"capacity"` // req/s that RateOfCapacity scaled (0: not used)
+	// CapacitySpread is the relative spread, (max - min) / median, of the
+	// calibration runs whose median is Capacity.
+	CapacitySpread float64 `json:"capacity_spread,omitempty"`
 
 	// Scheduled counts the requests an open loop's schedule made due in the
 	// measured period; for a closed loop it equals Sent.
@@ -45,6 +48,17 @@ type Metrics struct {
 	// answer, or one never asked for). It must be 0. Its JSON key is the
 	// one the records in results/ carry.
 	Unexpected uint64 `json:"duplicates"`
+
+	// Window counts the answers read during the measured period by status,
+	// whichever request they answer, in equal time bins. Goodput, the
+	// answer rate and the BUSY share come from it, so they cannot exceed
+	// what the server did in the period: answers that a queue drains after
+	// it do not count. (A run counting Jobs has no window; its counts are
+	// by request.)
+	Window loadclient.Window `json:"window"`
+	// Steady is the steady-state check of the window, for scenarios that
+	// hold one load (see [CheckSteady]).
+	Steady *SteadyCheck `json:"steady,omitempty"`
 
 	// Latency is the end-to-end time of OK answers, from when the request
 	// was due (open loop) or written (closed loop) to when its answer was
@@ -94,6 +108,17 @@ func (m *Metrics) fill(c *loadclient.Counts) {
 	m.Status = c.Status
 	m.Lost, m.Unexpected = c.Lost, c.Unexpected
 	m.Latency, m.Queue, m.Service = c.Latency, c.Queue, c.Service
+	m.Window = c.Window
+}
+
+// answers returns the answers of the measured period by status: those read
+// inside it when the run had a window, otherwise those to the requests
+// sent in it.
+func (m *Metrics) answers() *[core.NumStatus]uint64 {
+	if m.Window.Set() {
+		return &m.Window.Status
+	}
+	return &m.Status
 }
 
 // Answered returns the number of answers of any status.
@@ -126,11 +151,38 @@ func perOp(n, ops uint64) float64 {
 func (m *Metrics) Offered() float64 { return m.perSecond(m.Scheduled) }
 
 // Achieved returns answers per second, any status: how fast the server
-// answered, shedding included.
-func (m *Metrics) Achieved() float64 { return m.perSecond(m.Answered()) }
+// answered, shedding included. It counts the answers read in the measured
+// period (see Window).
+func (m *Metrics) Achieved() float64 {
+	var n uint64
+	for _, c := range m.answers() {
+		n += c
+	}
+	return m.perSecond(n)
+}
 
-// Goodput returns OK answers per second.
-func (m *Metrics) Goodput() float64 { return m.perSecond(m.Status[core.StatusOK]) }
+// Goodput returns OK answers per second, counted as they were read in the
+// measured period (see Window).
+func (m *Metrics) Goodput() float64 { return m.perSecond(m.answers()[core.StatusOK]) }
+
+// BusyShare returns the share of the period's answers that were BUSY.
+func (m *Metrics) BusyShare() float64 {
+	a := m.answers()
+	var n uint64
+	for _, c := range a {
+		n += c
+	}
+	return perOp(a[core.StatusBusy], n)
+}
+
+// Utilisation returns the offered load as a fraction of the capacity an
+// open loop was scaled by, and 0 when it was not.
+func (m *Metrics) Utilisation() float64 {
+	if m.Capacity <= 0 {
+		return 0
+	}
+	return m.Offered() / m.Capacity
+}
 
 // Figure is one number a benchmark reports (testing.B.ReportMetric), in a
 // unit benchstat parses.
@@ -159,10 +211,16 @@ func (m *Metrics) Figures() []Figure {
 		)
 	}
 	fs = append(fs,
-		Figure{perOp(m.Status[core.StatusBusy], m.Sent), "busy/op"},
+		Figure{m.BusyShare(), "busy/op"},
 		Figure{perOp(m.Late+m.Unsent, m.Scheduled), "late/op"},
 		Figure{perOp(m.Lost, m.Total), "lost/op"},
 	)
+	if u := m.Utilisation(); u > 0 {
+		fs = append(fs, Figure{u, "utilisation"})
+	}
+	if m.Steady != nil {
+		fs = append(fs, Figure{b2f(m.Steady.OK), "steady"})
+	}
 	if m.InProcess {
 		fs = append(fs,
 			Figure{float64(m.PeakGoroutines), "peak-goroutines"},

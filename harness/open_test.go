@@ -108,7 +108,9 @@ func TestOpenLoopStall(t *testing.T) {
 		assert.Equal(t, want, r.Status[core.StatusOK], "answered OK")
 		assert.Zero(t, r.Lost)
 		assert.InDelta(t, float64(rate), r.Offered(), 0.001, "offered rate")
-		assert.InDelta(t, float64(rate), r.Goodput(), 0.001, "goodput")
+		// Goodput counts answers read inside the period: all but those of
+		// its last millisecond, which arrive one service time after it.
+		assert.InDelta(t, float64(rate), r.Goodput(), 2/length.Seconds(), "goodput")
 
 		assert.InEpsilon(t, service, r.Latency.Quantile(0.5), histPrecision, "most requests see only the service time")
 		// The request due when the stall began waits for all of it.
@@ -145,5 +147,36 @@ func TestClosedLoopStallHides(t *testing.T) {
 		// fewer than the same server would get without it.
 		assert.InDelta(t, 16*300, r.Sent, 32, "the stall costs rate")
 		assert.InEpsilon(t, service, r.Latency.Quantile(0.99), histPrecision, "the stall hides from p99")
+	})
+}
+
+// TestGoodputCountsArrivals stalls the server over the end of the measured
+// period. Counted by request, every request due in the period was answered
+// OK and goodput would equal the offered rate; counted by arrival, as
+// Metrics does, the answers that come after the period are not part of
+// what the server did in it, and the period's second half is not the
+// first, which the steady-state check reports.
+func TestGoodputCountsArrivals(t *testing.T) {
+	const (
+		rate    = 1000
+		length  = 500 * time.Millisecond
+		service = time.Millisecond
+	)
+	synctest.Test(t, func(t *testing.T) {
+		srv := newStallServer(400*time.Millisecond, 600*time.Millisecond, service)
+		defer srv.close()
+		gen := &harness.Generator{Dial: srv.dial, DrainTimeout: time.Second}
+		s := harness.Scenario{
+			Name: "stall-at-end", Loop: harness.OpenLoop, Clients: 4, Inflight: 64,
+			Rate: rate, Duration: length, Workload: harness.Workload{harness.Sleep(service)},
+		}
+		r, err := gen.Run(t.Context(), s, 0)
+		require.NoError(t, err)
+
+		assert.Equal(t, uint64(rate*length.Seconds()), r.Status[core.StatusOK], "every request due was answered OK")
+		// The server answered nothing after 400 ms: 400 answers in 0.5 s.
+		assert.InDelta(t, 800, r.Goodput(), 4, "goodput is what arrived in the period")
+		require.NotNil(t, r.Steady)
+		assert.False(t, r.Steady.OK, "a stall over the second half is not steady: %+v", r.Steady)
 	})
 }

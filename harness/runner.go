@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"runtime"
+	"slices"
 	"sync"
 	"time"
 
@@ -35,6 +36,8 @@ type ServerConfig struct {
 	Admission core.Admission
 	// Limiter names the connection limiter; "" means the server's default.
 	Limiter string
+	// Admit names the admission limit in front of the pool; "" means none.
+	Admit string
 }
 
 // MatrixServer is the server configuration the matrix runs every strategy
@@ -46,6 +49,7 @@ func (c ServerConfig) spec(strategy string) strategies.Spec {
 	return strategies.Spec{
 		Pool:       strategy,
 		Limiter:    c.Limiter,
+		Admit:      c.Admit,
 		PoolConfig: strategies.PoolConfig{Workers: c.Workers, QueueSize: c.QueueSize},
 	}
 }
@@ -60,7 +64,11 @@ func (c ServerConfig) String() string {
 	if limiter == "" {
 		limiter = strategies.DefaultLimiter
 	}
-	return fmt.Sprintf("workers=%d queue=%d admission=%s limiter=%s", workers, c.QueueSize, c.Admission, limiter)
+	admit := c.Admit
+	if admit == "" {
+		admit = strategies.DefaultAdmit
+	}
+	return fmt.Sprintf("workers=%d queue=%d admission=%s limiter=%s admit=%s", workers, c.QueueSize, c.Admission, limiter, admit)
 }
 
 // Runner runs scenarios against a server it starts in this process, on
@@ -69,15 +77,16 @@ func (c ServerConfig) String() string {
 // counted.
 //
 // Capacity: a scenario with RateOfCapacity runs at a fraction of one
-// capacity for every strategy, the goodput of the latest
-// CalibrationScenario run in this Runner against the default strategy
-// (strategies.DefaultPool), so that at open-90 every strategy meets the
-// same offered load and their latencies compare. Every such run refreshes
-// it; when there was none yet, the Runner makes one first. So within one
-// benchmark process the open loops use the capacity measured minutes
+// capacity for every strategy, the median goodput of the latest
+// CalibrationRuns CalibrationScenario runs in this Runner against the
+// default strategy (strategies.DefaultPool), so that at open-90 every
+// strategy meets the same offered load and their latencies compare. Every
+// such run, the matrix's own saturate cell included, refreshes it; until
+// there are CalibrationRuns of them, the Runner makes more first. So within
+// one benchmark process the open loops use the capacity measured minutes
 // earlier on the same machine, and each process (each repetition of
 // scripts/run-matrix.sh) measures its own. PerStrategyCapacity scales each
-// strategy by its own saturate run instead.
+// strategy by its own saturate runs instead.
 //
 // A Runner is safe for use by one goroutine at a time.
 type Runner struct {
@@ -101,7 +110,7 @@ type Runner struct {
 	TLS *TLS
 
 	mu       sync.Mutex
-	capacity map[string]float64
+	capacity map[string][]float64 // latest calibration goodputs per strategy
 }
 
 // TLS is the two sides of a TLS set-up; both are required.
@@ -110,42 +119,84 @@ type TLS struct {
 	Client *tls.Config // the load connections'
 }
 
+// CalibrationRuns is how many calibration runs a capacity is the median
+// of. One short run varies by about ±8% here from the next; the median of
+// three halves the chance that an open loop labelled open-120 really runs
+// at open-100 or open-140.
+const CalibrationRuns = 3
+
 // Capacity returns the capacity in requests a second that scales the open
-// loops of strategy (see Runner), running the calibration scenario if this
-// Runner has not yet.
+// loops of strategy (see Runner), running the calibration scenario until
+// this Runner has CalibrationRuns measurements of it.
 func (r *Runner) Capacity(ctx context.Context, strategy string) (float64, error) {
 	if !r.PerStrategyCapacity {
 		strategy = strategies.DefaultPool
 	}
-	r.mu.Lock()
-	c, ok := r.capacity[strategy]
-	r.mu.Unlock()
-	if ok {
-		return c, nil
+	for {
+		est := r.CapacityEstimate(strategy)
+		if est.N >= CalibrationRuns {
+			return est.Median, nil
+		}
+		s, err := Lookup(CalibrationScenario)
+		if err != nil {
+			return 0, err
+		}
+		res, err := r.Run(ctx, s, strategy)
+		if err != nil {
+			return 0, fmt.Errorf("calibration: %w", err)
+		}
+		if res.Goodput() <= 0 {
+			return 0, fmt.Errorf("%w: %s on %s answered nothing OK", ErrNoCapacity, s.Name, strategy)
+		}
 	}
-	s, err := Lookup(CalibrationScenario)
-	if err != nil {
-		return 0, err
-	}
-	res, err := r.Run(ctx, s, strategy)
-	if err != nil {
-		return 0, fmt.Errorf("calibration: %w", err)
-	}
-	if res.Goodput() <= 0 {
-		return 0, fmt.Errorf("%w: %s on %s answered nothing OK", ErrNoCapacity, s.Name, strategy)
-	}
-	return res.Goodput(), nil
 }
 
-// SetCapacity records a strategy's capacity, as a calibration run of it
-// would.
+// CapacityEstimate is a capacity and how well it is known.
+type CapacityEstimate struct {
+	Median float64 // requests a second
+	// Spread is (max - min) / median of the runs behind Median.
+	Spread float64
+	// N is the number of calibration runs behind it.
+	N int
+}
+
+// CapacityEstimate returns the capacity of strategy from its latest
+// CalibrationRuns calibration runs in this Runner (N is 0 when there were
+// none).
+func (r *Runner) CapacityEstimate(strategy string) CapacityEstimate {
+	r.mu.Lock()
+	runs := slices.Clone(r.capacity[strategy])
+	r.mu.Unlock()
+	if len(runs) == 0 {
+		return CapacityEstimate{}
+	}
+	slices.Sort(runs)
+	est := CapacityEstimate{Median: runs[len(runs)/2], N: len(runs)}
+	if len(runs)%2 == 0 {
+		est.Median = (runs[len(runs)/2-1] + runs[len(runs)/2]) / 2
+	}
+	est.Spread = (runs[len(runs)-1] - runs[0]) / est.Median
+	return est
+}
+
+// SetCapacity records a strategy's capacity as if CalibrationRuns
+// calibration runs had each measured it.
 func (r *Runner) SetCapacity(strategy string, perSecond float64) {
+	for range CalibrationRuns {
+		r.addCalibration(strategy, perSecond)
+	}
+}
+
+// addCalibration records one calibration run's goodput, keeping the latest
+// CalibrationRuns.
+func (r *Runner) addCalibration(strategy string, perSecond float64) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.capacity == nil {
-		r.capacity = make(map[string]float64)
+		r.capacity = make(map[string][]float64)
 	}
-	r.capacity[strategy] = perSecond
+	runs := append(r.capacity[strategy], perSecond)
+	r.capacity[strategy] = runs[max(len(runs)-CalibrationRuns, 0):]
 }
 
 // Run runs s once against a fresh server running the pool strategy named
@@ -158,13 +209,16 @@ func (r *Runner) Run(ctx context.Context, s Scenario, strategy string) (*Metrics
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
-	var capacity float64
+	var capacity CapacityEstimate
 	if s.Loop == OpenLoop && s.RateOfCapacity > 0 {
-		c, err := r.Capacity(ctx, strategy)
-		if err != nil {
+		if _, err := r.Capacity(ctx, strategy); err != nil {
 			return nil, err
 		}
-		capacity = c
+		if !r.PerStrategyCapacity {
+			capacity = r.CapacityEstimate(strategies.DefaultPool)
+		} else {
+			capacity = r.CapacityEstimate(strategy)
+		}
 	}
 	lib, err := r.library()
 	if err != nil {
@@ -190,8 +244,11 @@ func (r *Runner) Run(ctx context.Context, s Scenario, strategy string) (*Metrics
 	go func() { served <- srv.Serve(ln) }()
 	samples := startSampler()
 
-	gen := &Generator{Dial: DialTLS(ln.Addr().String(), clientTLS), Images: lib}
-	res, genErr := gen.Run(ctx, s, capacity)
+	gen := &Generator{Dial: DialTLS(ln.Addr().String(), clientTLS), Images: lib, QueueSize: r.Server.QueueSize}
+	res, genErr := gen.Run(ctx, s, capacity.Median)
+	if res != nil {
+		res.CapacitySpread = capacity.Spread
+	}
 
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), DefaultDrainTimeout)
 	shutdownErr := srv.Shutdown(sctx)
@@ -218,7 +275,7 @@ func (r *Runner) Run(ctx context.Context, s Scenario, strategy string) (*Metrics
 		return res, err
 	}
 	if s.Name == CalibrationScenario && res.Goodput() > 0 {
-		r.SetCapacity(strategy, res.Goodput())
+		r.addCalibration(strategy, res.Goodput())
 	}
 	return res, nil
 }

@@ -34,6 +34,7 @@ func Short(s Scenario) Scenario {
 		s.Jobs = min(s.Jobs, shortJobs)
 	}
 	s.Warmup = 0
+	s.FillQueue = false
 	s.Duration = min(s.Duration, shortDuration)
 	for i := range s.Shape {
 		s.Shape[i].For /= shortShape

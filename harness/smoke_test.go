@@ -8,6 +8,7 @@ import (
 
 	"github.com/tcpimg/tcpimg/core"
 	"github.com/tcpimg/tcpimg/harness"
+	"github.com/tcpimg/tcpimg/strategies"
 )
 
 // TestMatrixSmoke runs every scenario against every strategy, shortened
@@ -16,7 +17,11 @@ import (
 // for any strategy on any machine: every request answered exactly once, no
 // goroutine left behind, and numbers that make sense.
 func TestMatrixSmoke(t *testing.T) {
+	const smokeCapacity = 200 // requests a second: modest for tiny thumbnails under -race
 	runner := &harness.Runner{Server: harness.MatrixServer(), Short: true}
+	// A shortened calibration can end before a job's first answer under
+	// -race, and the capacity is not what this test checks: give it one.
+	runner.SetCapacity(strategies.DefaultPool, smokeCapacity)
 	for _, cell := range harness.Matrix(0) {
 		t.Run(cell.Name(), func(t *testing.T) {
 			r, err := runner.Run(t.Context(), cell.Scenario, cell.Strategy)
@@ -25,14 +30,17 @@ func TestMatrixSmoke(t *testing.T) {
 			assert.Zero(t, r.Lost, "lost")
 			assert.Zero(t, r.Unexpected, "unexpected answers")
 			assert.Zero(t, r.Leaked, "goroutines left after Shutdown")
-			assert.Positive(t, r.Goodput(), "goodput")
+			// Shortened periods are shorter than a job's latency under
+			// -race, so goodput, counted by arrival inside the period,
+			// may be 0; the requests of the period must still be answered.
+			assert.Positive(t, r.Status[core.StatusOK], "OK answers to the period's requests")
 			assert.Positive(t, r.Offered(), "offered rate")
 			assert.LessOrEqual(t, r.Latency.Quantile(0.50), r.Latency.Quantile(0.99), "p50 <= p99")
 			assert.Positive(t, r.PeakGoroutines)
 			assert.Positive(t, r.PeakHeap)
 			assert.NotEmpty(t, r.Series)
 			assert.Equal(t, r.Sent+r.Unsent, r.Scheduled, "every request due was sent or counted unsent")
-			assert.Equal(t, r.Server.Accepted, r.Server.Completed+r.Server.Failed+r.Server.TimedOut+r.Server.Dropped,
+			assert.Equal(t, r.Server.Accepted, r.Server.Completed+r.Server.Failed+r.Server.TimedOut+r.Server.Shed+r.Server.Dropped,
 				"server: every accepted job finished")
 			assert.Zero(t, r.Status[core.StatusBadRequest]+r.Status[core.StatusInternal], "the workload is valid")
 		})

@@ -8,7 +8,9 @@
 #   benchstat.txt  benchstat -col /strategy: every strategy side by side
 #   vs-pond.txt    chan-pool and mutex-queue against pond
 #   vs-ants.txt    chan-pool and mutex-queue against ants
-# Ratios in the last two are "vs base" deltas: -60% is a ratio of 0.4.
+#   vs-mutex-queue.txt  codel, adaptive-lifo and codel-lifo against the ring
+#                  they manage: what queue management costs at normal load
+# Ratios in the last three are "vs base" deltas: -60% is a ratio of 0.4.
 #
 # usage: COUNT=10 scripts/bench-pool.sh   (COUNT interleaved runs; BENCHTIME=100ms shortens each)
 #
@@ -60,4 +62,5 @@ echo "bench-pool: ${cmd[*]} > $out/raw.txt" >&2
 go tool benchstat -col /strategy "$out/raw.txt" >"$out/benchstat.txt"
 go tool benchstat -col '/strategy@(pond chan-pool mutex-queue)' "$out/raw.txt" >"$out/vs-pond.txt"
 go tool benchstat -col '/strategy@(ants chan-pool mutex-queue)' "$out/raw.txt" >"$out/vs-ants.txt"
+go tool benchstat -col '/strategy@(mutex-queue codel adaptive-lifo codel-lifo)' "$out/raw.txt" >"$out/vs-mutex-queue.txt"
 echo "bench-pool: wrote $out" >&2

@@ -27,6 +27,9 @@
 #   records/        every run as JSON, HDR histograms included
 #   *.svg, *.png    the plots (see harness/plot)
 #   conditions.txt  the machine's load average before every repetition
+#   capacity.txt    each repetition's capacity (the median of its
+#                   calibration runs) and spread; raw.txt ends with a
+#                   "capacity:" line summing them up
 #
 # Quick mode takes about five minutes on two quiet cores. Only Go is needed:
 # benchstat is a tool of the module (go tool benchstat).
@@ -104,7 +107,8 @@ for ((rep = 0; rep < count; rep++)); do
 	echo "rep $rep: load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)" >>"$out/conditions.txt"
 	"$tmp/harness.test" -test.run '^$' -test.bench '^BenchmarkScenario$' \
 		-test.benchtime 1x -test.count 1 -test.timeout 0 \
-		-harness.records "$out/records" -harness.rep "$rep" -harness.scale "$scale" 2>&1 |
+		-harness.records "$out/records" -harness.rep "$rep" -harness.scale "$scale" \
+		-harness.capacity "$out/capacity.txt" 2>&1 |
 		while IFS= read -r line; do
 			printf '%s\n' "$line" >>"$out/raw.txt"
 			case $line in
@@ -123,6 +127,20 @@ for ((rep = 0; rep < count; rep++)); do
 done
 [[ -t 2 ]] && echo >&2
 echo "rep end: load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)" >>"$out/conditions.txt"
+
+# The capacity every repetition scaled its open loops by: the median across
+# repetitions, the range, and the largest spread within one repetition's
+# calibration runs. It goes after every result, so that benchstat, which
+# applies a "key: value" line to the results after it, groups nothing by it.
+if [[ -s $out/capacity.txt ]]; then
+	sort -k4,4n "$out/capacity.txt" | awk '{ c[NR] = $4; if ($6 > w) w = $6 }
+		END {
+			n = NR
+			m = (n % 2) ? c[(n + 1) / 2] : (c[n / 2] + c[n / 2 + 1]) / 2
+			printf "capacity: median %.0f/s over %d repetitions, range %.0f..%.0f/s (%.1f%%), within a repetition up to %.1f%%\n",
+				m, n, c[1], c[n], 100 * (c[n] - c[1]) / m, 100 * w
+		}' >>"$out/raw.txt"
+fi
 
 echo "run-matrix: benchstat" >&2
 order=$(

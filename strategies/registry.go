@@ -6,11 +6,13 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/tcpimg/tcpimg/core"
 	"github.com/tcpimg/tcpimg/strategies/antspool"
 	"github.com/tcpimg/tcpimg/strategies/chanpool"
 	"github.com/tcpimg/tcpimg/strategies/chansem"
+	"github.com/tcpimg/tcpimg/strategies/codel"
 	"github.com/tcpimg/tcpimg/strategies/mutexqueue"
 	"github.com/tcpimg/tcpimg/strategies/nolimit"
 	"github.com/tcpimg/tcpimg/strategies/pondpool"
@@ -45,28 +47,56 @@ const (
 // layer: 0 means no queue, so a task is accepted only when a worker is free
 // to take it (a hand-off). The server's usual depth is [core.DefaultQueueSize];
 // [DefaultSpec] sets it.
+//
+// CodelTarget and CodelInterval tune the pools that manage their queue
+// (codel, codel-lifo; adaptive-lifo reads the interval only) and are
+// ignored by the others.
 type PoolConfig struct {
-	Workers   int // goroutines running tasks, 0..MaxWorkers; 0 means runtime.GOMAXPROCS(0)
-	QueueSize int // tasks that may wait for a worker, 0..MaxQueueSize; 0 means none
+	Workers       int           // goroutines running tasks, 0..MaxWorkers; 0 means runtime.GOMAXPROCS(0)
+	QueueSize     int           // tasks that may wait for a worker, 0..MaxQueueSize; 0 means none
+	CodelTarget   time.Duration // queueing delay a standing queue stays above; 0 means codel.DefaultTarget
+	CodelInterval time.Duration // how long it must stay above before shedding; 0 means codel.DefaultInterval
 }
 
-// Validate reports a size out of range, as a *core.ConfigError.
+// Validate reports a setting out of range, as a *core.ConfigError.
 func (c PoolConfig) Validate() error {
+	resolved := c.withDefaults()
 	switch {
 	case c.Workers < 0 || c.Workers > MaxWorkers:
 		return &core.ConfigError{Field: "Workers", Value: c.Workers, Want: fmt.Sprintf("0..%d (0 means GOMAXPROCS)", MaxWorkers)}
 	case c.QueueSize < 0 || c.QueueSize > MaxQueueSize:
 		return &core.ConfigError{Field: "QueueSize", Value: c.QueueSize, Want: fmt.Sprintf("0..%d (0 means no queue)", MaxQueueSize)}
+	case c.CodelTarget < 0:
+		return &core.ConfigError{Field: "CodelTarget", Value: c.CodelTarget, Want: "a positive duration (0 means the default)"}
+	case c.CodelInterval < 0:
+		return &core.ConfigError{Field: "CodelInterval", Value: c.CodelInterval, Want: "a positive duration (0 means the default)"}
+	case resolved.CodelTarget >= resolved.CodelInterval:
+		// A target as long as the interval could never be told from it:
+		// most likely the two were swapped.
+		return &core.ConfigError{Field: "CodelTarget", Value: resolved.CodelTarget, Want: fmt.Sprintf("less than the CoDel interval (%v)", resolved.CodelInterval)}
 	}
 	return nil
 }
 
-// withDefaults resolves the documented zero value of Workers.
+// withDefaults resolves the documented zero values.
 func (c PoolConfig) withDefaults() PoolConfig {
 	if c.Workers == 0 {
 		c.Workers = runtime.GOMAXPROCS(0)
 	}
+	if c.CodelTarget == 0 {
+		c.CodelTarget = codel.DefaultTarget
+	}
+	if c.CodelInterval == 0 {
+		c.CodelInterval = codel.DefaultInterval
+	}
 	return c
+}
+
+// codelPool builds a pool of the codel package with c's settings.
+func codelPool(c PoolConfig, shed, adaptiveLIFO bool) core.Pool {
+	return codel.New(c.Workers, c.QueueSize, codel.Config{
+		Target: c.CodelTarget, Interval: c.CodelInterval, Shed: shed, AdaptiveLIFO: adaptiveLIFO,
+	})
 }
 
 // PoolEntry is one registered pool strategy.
@@ -90,6 +120,12 @@ var pools = sortedByName("pool", []PoolEntry{
 		func(c PoolConfig) core.Pool { return chanpool.New(c.Workers, c.QueueSize) }),
 	poolEntry("mutex-queue", "fixed workers over a ring buffer guarded by sync.Mutex and sync.Cond", true,
 		func(c PoolConfig) core.Pool { return mutexqueue.New(c.Workers, c.QueueSize) }),
+	poolEntry("codel", "fixed workers over a CoDel queue: while a standing queue persists, jobs that waited over 2x target are answered BUSY unrun", true,
+		func(c PoolConfig) core.Pool { return codelPool(c, true, false) }),
+	poolEntry("adaptive-lifo", "fixed workers over a queue served newest first while a standing queue persists, oldest first otherwise", true,
+		func(c PoolConfig) core.Pool { return codelPool(c, false, true) }),
+	poolEntry("codel-lifo", "codel and adaptive-lifo together: stale jobs shed, fresh ones served first (Facebook's Fail at Scale)", true,
+		func(c PoolConfig) core.Pool { return codelPool(c, true, true) }),
 	poolEntry("unbounded", "a goroutine per task, no queue, no limit (the baseline that never refuses)", false,
 		func(PoolConfig) core.Pool { return unbounded.New() }),
 	poolEntry("ants", "github.com/panjf2000/ants/v2 behind a cancellable admission semaphore; no queue, so QueueSize is ignored", true,

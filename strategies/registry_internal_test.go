@@ -3,6 +3,7 @@ package strategies
 import (
 	"runtime"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 )
@@ -52,8 +53,16 @@ func TestPoolConfigDefaults(t *testing.T) {
 		give PoolConfig
 		want PoolConfig
 	}{
-		{"zero", PoolConfig{}, PoolConfig{Workers: runtime.GOMAXPROCS(0), QueueSize: 0}},
-		{"explicit", PoolConfig{Workers: 3, QueueSize: 7}, PoolConfig{Workers: 3, QueueSize: 7}},
+		{
+			"zero",
+			PoolConfig{},
+			PoolConfig{Workers: runtime.GOMAXPROCS(0), QueueSize: 0, CodelTarget: 5 * time.Millisecond, CodelInterval: 100 * time.Millisecond},
+		},
+		{
+			"explicit",
+			PoolConfig{Workers: 3, QueueSize: 7, CodelTarget: time.Millisecond, CodelInterval: time.Second},
+			PoolConfig{Workers: 3, QueueSize: 7, CodelTarget: time.Millisecond, CodelInterval: time.Second},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -37,14 +37,30 @@ func TestLimiterConformance(t *testing.T) {
 	}
 }
 
+// TestAdmitConformance runs the conformance suite over every registered
+// admission limit, sized for 2 workers and a queue of 6: limits 2..8.
+func TestAdmitConformance(t *testing.T) {
+	cfg := strategies.PoolConfig{Workers: 2, QueueSize: 6}
+	for _, e := range strategies.Admitters() {
+		t.Run(e.Name, func(t *testing.T) {
+			if !e.Adaptive {
+				assert.Nil(t, e.New(cfg), "a non-limiting entry builds no admitter")
+				t.Skip("no admission limit by design")
+			}
+			strategytest.TestAdmitter(t, func() core.Admitter { return e.New(cfg) }, 2, 8)
+		})
+	}
+}
+
 func TestNames(t *testing.T) {
 	tests := []struct {
 		name string
 		give []string
 		want []string
 	}{
-		{"pools", strategies.PoolNames(), []string{"ants", "chan-pool", "mutex-queue", "pond", "unbounded"}},
+		{"pools", strategies.PoolNames(), []string{"adaptive-lifo", "ants", "chan-pool", "codel", "codel-lifo", "mutex-queue", "pond", "unbounded"}},
 		{"limiters", strategies.LimiterNames(), []string{"chan-sem", "none", "weighted"}},
+		{"admitters", strategies.AdmitNames(), []string{"aimd", "failsafe", "gradient", "none"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -57,6 +73,7 @@ func TestNames(t *testing.T) {
 func TestDefaultsAreRegistered(t *testing.T) {
 	assert.Contains(t, strategies.PoolNames(), strategies.DefaultPool)
 	assert.Contains(t, strategies.LimiterNames(), strategies.DefaultLimiter)
+	assert.Contains(t, strategies.AdmitNames(), strategies.DefaultAdmit)
 }
 
 func TestEntriesAreDescribed(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"runtime"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -26,10 +27,16 @@ func TestSpecValidate(t *testing.T) {
 		{"default", strategies.DefaultSpec(), nil, ""},
 		{"unknown pool", strategies.Spec{Pool: "nope"}, strategies.ErrUnknownStrategy, ""},
 		{"unknown limiter", strategies.Spec{Limiter: "nope"}, strategies.ErrUnknownStrategy, ""},
+		{"unknown admit", strategies.Spec{Admit: "nope"}, strategies.ErrUnknownStrategy, ""},
 		{"negative workers", strategies.Spec{PoolConfig: strategies.PoolConfig{Workers: -1}}, nil, "Workers"},
 		{"too many workers", strategies.Spec{PoolConfig: strategies.PoolConfig{Workers: strategies.MaxWorkers + 1}}, nil, "Workers"},
 		{"negative queue", strategies.Spec{PoolConfig: strategies.PoolConfig{QueueSize: -1}}, nil, "QueueSize"},
 		{"huge queue", strategies.Spec{PoolConfig: strategies.PoolConfig{QueueSize: strategies.MaxQueueSize + 1}}, nil, "QueueSize"},
+		{"codel times", strategies.Spec{Pool: "codel", PoolConfig: strategies.PoolConfig{CodelTarget: time.Millisecond, CodelInterval: 10 * time.Millisecond}}, nil, ""},
+		{"negative codel target", strategies.Spec{PoolConfig: strategies.PoolConfig{CodelTarget: -time.Millisecond}}, nil, "CodelTarget"},
+		{"negative codel interval", strategies.Spec{PoolConfig: strategies.PoolConfig{CodelInterval: -time.Millisecond}}, nil, "CodelInterval"},
+		{"codel target past the default interval", strategies.Spec{PoolConfig: strategies.PoolConfig{CodelTarget: time.Second}}, nil, "CodelTarget"},
+		{"codel target equal to interval", strategies.Spec{PoolConfig: strategies.PoolConfig{CodelTarget: time.Second, CodelInterval: time.Second}}, nil, "CodelTarget"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -53,12 +60,15 @@ func TestSpecValidate(t *testing.T) {
 func TestSpecApplyRefusesAssembledConfig(t *testing.T) {
 	pool := core.NewWorkerPool(1, core.NewChanQueue(0))
 	defer pool.Shutdown(context.Background())
+	admit, err := strategies.NewAdmitter("aimd", strategies.PoolConfig{Workers: 1})
+	require.NoError(t, err)
 	tests := []struct {
 		name string
 		give core.Config
 	}{
 		{"pool", core.Config{Pool: pool}},
 		{"limiter", core.Config{NewLimiter: func(n int) core.Limiter { return core.NewChanLimiter(n) }}},
+		{"admitter", core.Config{Admit: admit}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -93,7 +103,8 @@ func TestDefaultSpecIsTheServerDefault(t *testing.T) {
 	d := strategies.DefaultSpec()
 	assert.Equal(t, strategies.DefaultPool, d.Pool)
 	assert.Equal(t, strategies.DefaultLimiter, d.Limiter)
+	assert.Equal(t, strategies.DefaultAdmit, d.Admit)
 	assert.Equal(t, core.DefaultQueueSize, d.QueueSize)
 	assert.Zero(t, d.Workers, "0 workers: GOMAXPROCS, as the server's default pool")
-	assert.Equal(t, fmt.Sprintf("pool=chan-pool workers=%d queue=256 limiter=chan-sem", runtime.GOMAXPROCS(0)), d.String())
+	assert.Equal(t, fmt.Sprintf("pool=chan-pool workers=%d queue=256 limiter=chan-sem admit=none", runtime.GOMAXPROCS(0)), d.String())
 }

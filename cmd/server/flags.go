@@ -13,6 +13,7 @@ import (
 	"github.com/tcpimg/tcpimg/core"
 	"github.com/tcpimg/tcpimg/internal/tlsconf"
 	"github.com/tcpimg/tcpimg/strategies"
+	"github.com/tcpimg/tcpimg/strategies/codel"
 )
 
 // errHelp means -h was asked for and usage printed.
@@ -21,7 +22,7 @@ var errHelp = errors.New("help requested")
 // config is what the flags say.
 type config struct {
 	addr            string
-	spec            strategies.Spec // pool, limiter, workers, queue
+	spec            strategies.Spec // pool, limiter, admission limit, workers, queue
 	server          core.Config     // admission, limits and TLS
 	shutdownTimeout time.Duration
 	drainDelay      time.Duration
@@ -36,6 +37,8 @@ type config struct {
 var flagOf = map[string]string{
 	"Workers":                 "-workers",
 	"QueueSize":               "-queue",
+	"CodelTarget":             "-codel-target",
+	"CodelInterval":           "-codel-interval",
 	"Admission":               "-admission",
 	"Limits.MaxPixels":        "-max-pixels",
 	"Limits.MaxInflight":      "-max-inflight",
@@ -69,6 +72,9 @@ func parseFlags(args []string, usage io.Writer) (config, error) {
 	fs.StringVar(&admission, "admission", "reject", "when the pool is full: reject (answer BUSY) or block (stop reading: TCP backpressure)")
 	fs.StringVar(&cfg.spec.Pool, "pool", def.Pool, "pool strategy: "+strings.Join(strategies.PoolNames(), ", "))
 	fs.StringVar(&cfg.spec.Limiter, "limiter", def.Limiter, "connection limiter strategy: "+strings.Join(strategies.LimiterNames(), ", "))
+	fs.StringVar(&cfg.spec.Admit, "admit", def.Admit, "adaptive limit on jobs admitted in front of the pool (BUSY past it): "+strings.Join(strategies.AdmitNames(), ", "))
+	fs.DurationVar(&cfg.spec.CodelTarget, "codel-target", codel.DefaultTarget, "queueing delay a standing queue stays above; jobs that waited over twice it are shed (codel, codel-lifo)")
+	fs.DurationVar(&cfg.spec.CodelInterval, "codel-interval", codel.DefaultInterval, "how long the delay must stay above -codel-target before shedding (codel, codel-lifo), and the drain window of adaptive-lifo")
 	fs.BoolVar(&cfg.list, "list", false, "print the registered strategies and exit")
 	fs.Uint64Var(&maxFrame, "max-frame", uint64(d.MaxFrame), "largest request payload in bytes; longer frames get TOO_LARGE and the connection is closed")
 	fs.Int64Var(&lim.MaxPixels, "max-pixels", d.MaxPixels, "largest image (width x height from its header); larger get TOO_LARGE")
@@ -120,6 +126,8 @@ func parseFlags(args []string, usage io.Writer) (config, error) {
 		{lim.IdleTimeout == 0, "-idle-timeout 0s: want a positive duration"},
 		{lim.WriteTimeout == 0, "-write-timeout 0s: want a positive duration"},
 		{lim.HandshakeTimeout == 0, "-handshake-timeout 0s: want a positive duration"},
+		{cfg.spec.CodelTarget <= 0, fmt.Sprintf("-codel-target %v: want a positive duration", cfg.spec.CodelTarget)},
+		{cfg.spec.CodelInterval <= 0, fmt.Sprintf("-codel-interval %v: want a positive duration", cfg.spec.CodelInterval)},
 		{cfg.shutdownTimeout <= 0, fmt.Sprintf("-shutdown-timeout %v: want a positive duration", cfg.shutdownTimeout)},
 		{cfg.drainDelay < 0, fmt.Sprintf("-drain-delay %v: want 0 or more", cfg.drainDelay)},
 		{!validLevel(cfg.logLevel), fmt.Sprintf("-log-level %q: want debug, info, warn or error", cfg.logLevel)},

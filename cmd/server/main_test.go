@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -50,6 +51,7 @@ func TestBadFlagsExit2WithOneLine(t *testing.T) {
 		{"admission", []string{"-admission", "maybe"}, "unknown admission policy"},
 		{"pool", []string{"-pool", "nope"}, "valid: "},
 		{"limiter", []string{"-limiter", "nope"}, "valid: "},
+		{"admit", []string{"-admit", "nope"}, "valid: "},
 		{"max-frame 0", []string{"-max-frame", "0"}, "-max-frame 0"},
 		{"max-frame over 32 bits", []string{"-max-frame", "4294967296"}, "-max-frame"},
 		{"bad duration", []string{"-idle-timeout", "soon"}, "invalid value"},
@@ -57,6 +59,9 @@ func TestBadFlagsExit2WithOneLine(t *testing.T) {
 		{"max-conns", []string{"-max-conns", "0"}, "-max-conns 0"},
 		{"max-memory", []string{"-max-memory", "-5"}, "-max-memory -5"},
 		{"stray argument", []string{"extra"}, "unexpected argument"},
+		{"zero codel target", []string{"-codel-target", "0s"}, "-codel-target 0s: want a positive duration"},
+		{"negative codel interval", []string{"-codel-interval", "-1s"}, "-codel-interval -1s: want a positive duration"},
+		{"codel target past interval", []string{"-codel-target", "1s", "-codel-interval", "100ms"}, "-codel-target 1s out of range"},
 		{"log level", []string{"-log-level", "loud"}, "-log-level"},
 	}
 	for _, tt := range tests {
@@ -74,7 +79,7 @@ func TestBadFlagsExit2WithOneLine(t *testing.T) {
 func TestListPrintsRegistry(t *testing.T) {
 	var stdout bytes.Buffer
 	require.Equal(t, 0, mainCode([]string{"-list"}, &stdout, io.Discard))
-	for _, n := range append(strategies.PoolNames(), strategies.LimiterNames()...) {
+	for _, n := range slices.Concat(strategies.PoolNames(), strategies.LimiterNames(), strategies.AdmitNames()) {
 		assert.Contains(t, stdout.String(), n)
 	}
 }
@@ -170,7 +175,8 @@ func noop(t *testing.T, c *core.ClientConn, id uint64) core.Status {
 // accepts and serves new connections for the drain delay, and then drains.
 func TestAdminAndDrainDelay(t *testing.T) {
 	const delay = 2 * time.Second
-	addr, adminURL, logs, cancel, done := startRun(t, "-admin-addr", "127.0.0.1:0", "-drain-delay", delay.String())
+	addr, adminURL, logs, cancel, done := startRun(t, "-admin-addr", "127.0.0.1:0", "-drain-delay", delay.String(),
+		"-workers", "2", "-admit", "aimd")
 	require.NotEmpty(t, adminURL, "no admin address in the log: %s", logs.String())
 	c, err := core.Dial(addr)
 	require.NoError(t, err)
@@ -184,8 +190,14 @@ func TestAdminAndDrainDelay(t *testing.T) {
 		_, body := httpGet(t, adminURL+"/metrics")
 		return strings.Contains(body, "tcpimg_jobs_accepted_total 1\n")
 	}, 5*time.Second, 10*time.Millisecond, "accepted never counted")
-	_, body := httpGet(t, adminURL+"/stats")
+	_, body := httpGet(t, adminURL+"/metrics")
+	assert.Contains(t, body, "tcpimg_jobs_completed_total 1")
+	assert.Contains(t, body, "tcpimg_connections 1")
+	assert.Contains(t, body, "tcpimg_admit_limit ", "the admission limit (2 workers: 2..%d)", 2+core.DefaultQueueSize)
+	assert.Contains(t, body, "tcpimg_admit_in_flight 0\n")
+	_, body = httpGet(t, adminURL+"/stats")
 	assert.Contains(t, body, `"Completed": 1`)
+	assert.Contains(t, body, `"admit": {`)
 
 	signalled := time.Now()
 	cancel()

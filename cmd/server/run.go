@@ -48,7 +48,7 @@ func run(ctx context.Context, cfg config, stop func(), logOut io.Writer, ready f
 	}
 	ps, _ := srv.PoolStats()
 	log.Info("listening", "addr", ln.Addr().String(), "tls", tlsMode(cfg.server.TLS), "pool", cfg.spec.Pool, "workers", ps.Workers,
-		"queue", cfg.spec.QueueSize, "admission", cfg.server.Admission.String(), "limiter", cfg.spec.Limiter,
+		"queue", cfg.spec.QueueSize, "admission", cfg.server.Admission.String(), "admit", cfg.spec.Admit, "limiter", cfg.spec.Limiter,
 		"max_conns", cfg.server.Limits.WithDefaults().MaxConns)
 	if ready != nil {
 		ready(ln.Addr().String())
@@ -89,7 +89,7 @@ func run(ctx context.Context, cfg config, stop func(), logOut io.Writer, ready f
 	}
 	st := srv.Stats()
 	log.Info("stopped", "accepted", st.Accepted, "completed", st.Completed, "failed", st.Failed,
-		"timed_out", st.TimedOut, "dropped", st.Dropped, "busy", st.Busy, "refused", st.Refused,
+		"timed_out", st.TimedOut, "shed", st.Shed, "dropped", st.Dropped, "busy", st.Busy, "refused", st.Refused,
 		"panics", st.Panics, "connections", st.Conns,
 		"tls_handshakes_failed", st.HandshakesFailed, "tls_client_certs_refused", st.CertsRefused)
 	return shutdownErr
@@ -154,6 +154,11 @@ func printStrategies(w io.Writer) {
 	fmt.Fprintln(tw, "LIMITER\tBOUNDED\tDESCRIPTION")
 	for _, e := range strategies.Limiters() {
 		fmt.Fprintf(tw, "%s\t%v\t%s\n", e.Name, e.Bounded, e.Description)
+	}
+	fmt.Fprintln(tw)
+	fmt.Fprintln(tw, "ADMIT\tADAPTIVE\tDESCRIPTION")
+	for _, e := range strategies.Admitters() {
+		fmt.Fprintf(tw, "%s\t%v\t%s\n", e.Name, e.Adaptive, e.Description)
 	}
 	tw.Flush()
 }

@@ -32,6 +32,9 @@ type Counts struct {
 	Unexpected uint64
 	// LastAnswer is when the last counted answer was read.
 	LastAnswer time.Time
+	// Window counts the answers read inside a period the caller set with
+	// [Tally.SetWindow], whichever request they answer.
+	Window Window
 	// Latency is the client's time per request, from its due time to
 	// reading its answer: of OK answers, or of every answer with
 	// [Tally.AllLatencies]. Queue and Service are the server's own account
@@ -47,6 +50,50 @@ func (c *Counts) Answered() uint64 {
 		n += s
 	}
 	return n
+}
+
+// Window counts answers by the time they were read, inside a period: what
+// the server delivered in it. Counts by request (Counts.Status) include
+// answers read after the period to requests due in it, so a queue that
+// drains after the period would add its backlog to them; counts by arrival
+// cannot exceed what the server did while the period lasted.
+type Window struct {
+	From time.Time `json:"from"`
+	To   time.Time `json:"to"`
+	// Status counts the answers read in [From, To) by status.
+	Status [core.NumStatus]uint64 `json:"status"`
+	// Bins split the same counts into equal, consecutive slices of the
+	// period, for a check of steady state or a time series.
+	Bins []Bin `json:"bins,omitempty"`
+}
+
+// Bin is one slice of a Window.
+type Bin struct {
+	Status [core.NumStatus]uint64 `json:"status"`
+}
+
+// Set reports whether the window covers a period.
+func (w *Window) Set() bool { return w.To.After(w.From) }
+
+// Answered returns the answers read in the window, of any status.
+func (w *Window) Answered() uint64 {
+	var n uint64
+	for _, s := range w.Status {
+		n += s
+	}
+	return n
+}
+
+// add counts an answer of status st read at.
+func (w *Window) add(st core.Status, at time.Time) {
+	if !w.Set() || at.Before(w.From) || !at.Before(w.To) {
+		return
+	}
+	w.Status[st]++
+	if n := len(w.Bins); n > 0 {
+		i := int(int64(at.Sub(w.From)) * int64(n) / int64(w.To.Sub(w.From)))
+		w.Bins[min(i, n-1)].Status[st]++
+	}
 }
 
 // Tally adds up the results of every connection of a run. One mutex, not
@@ -95,10 +142,11 @@ func (t *Tally) add(r *Result, prompt bool) {
 		t.c.Unexpected++
 		return
 	}
+	st := r.Response.Status
+	t.c.Window.add(st, r.At)
 	if r.Warmup {
 		return
 	}
-	st := r.Response.Status
 	t.c.Status[st]++
 	t.c.LastAnswer = r.At
 	if !prompt {
@@ -111,6 +159,15 @@ func (t *Tally) add(r *Result, prompt bool) {
 		t.c.Queue.Record(r.Response.Queue())
 		t.c.Service.Record(r.Response.Service())
 	}
+}
+
+// SetWindow starts counting the answers read in [from, to) by arrival, in
+// bins equal slices (none when bins is 0). Answers read before the call are
+// not counted, so call it before the period begins.
+func (t *Tally) SetWindow(from, to time.Time, bins int) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.c.Window = Window{From: from, To: to, Bins: make([]Bin, max(bins, 0))}
 }
 
 // lost counts n requests that will never be answered.

@@ -1,7 +1,9 @@
 // Package mutexqueue is the mutex-queue strategy: fixed workers taking tasks
 // from a ring buffer guarded by a sync.Mutex, with idle workers parked on a
 // sync.Cond. It is the textbook alternative to a buffered channel, kept so
-// that the two can be compared under the same load.
+// that the two can be compared under the same load. Its queue also takes a
+// [Discipline], the seam through which the codel strategies order the ring
+// and shed from it.
 package mutexqueue
 
 import "github.com/tcpimg/tcpimg/core"
@@ -16,4 +18,5 @@ func New(workers, capacity int) *core.WorkerPool {
 var (
 	_ core.Queue         = (*Queue)(nil)
 	_ core.BlockingQueue = (*Queue)(nil)
+	_ core.ShedQueue     = (*Queue)(nil)
 )

@@ -2,6 +2,7 @@ package mutexqueue
 
 import (
 	"sync"
+	"time"
 
 	"github.com/tcpimg/tcpimg/core"
 )
@@ -14,11 +15,15 @@ import (
 // workers parked in Pop, since each parked worker is about to take one.
 // That makes a capacity of 0 a hand-off, like an unbuffered channel, and
 // keeps "workers + capacity" the number of tasks a pool can hold at once.
+//
+// A queue built with [NewQueueWith] hands the order of its tasks, and the
+// choice of those it sheds, to a [Discipline].
 type Queue struct {
 	mu       sync.Mutex
 	nonEmpty sync.Cond // Pop waits here for a task or Close
 
-	ring     []core.Task // power-of-two length; grows only when parked workers push it past capacity
+	ring     []slot // power-of-two length; grows only when parked workers push it past capacity
+	d        Discipline
 	head     int
 	n        int
 	capacity int
@@ -29,21 +34,61 @@ type Queue struct {
 	spare   []chan struct{} // wake channels to reuse
 }
 
-// NewQueue returns an empty queue that holds up to capacity tasks beyond
-// those parked workers are about to take; a negative capacity counts as 0.
-func NewQueue(capacity int) *Queue {
+// slot is one waiting task and, under a Discipline, when it was pushed.
+type slot struct {
+	t  core.Task
+	at time.Time
+}
+
+// Discipline orders a [Queue] and may shed from it. The queue reads the
+// Discipline's clock before it takes its lock, so that a clock read does not
+// lengthen the critical section every push and pop contend for, and calls
+// the other methods with the lock held: an implementation needs no lock of
+// its own and must return at once.
+type Discipline interface {
+	// Now reads the clock.
+	Now() time.Time
+	// Pushed is told that a task joins, at now, the n tasks waiting; the
+	// queue records now with it.
+	Pushed(n int, now time.Time)
+	// Take chooses what a worker takes at now from the n > 0 waiting
+	// tasks, the oldest of which was pushed at oldest. ShedOldest is
+	// honoured only when sheddable: the oldest task is a core.Rejecter and
+	// the worker asked with PopShed.
+	Take(n int, oldest, now time.Time, sheddable bool) Choice
+}
+
+// Choice is a Discipline's answer to a worker taking a task.
+type Choice int
+
+// The choices a Discipline makes.
+const (
+	TakeOldest Choice = iota // run the task that waited longest (first in, first out)
+	TakeNewest               // run the task pushed last (last in, first out)
+	ShedOldest               // refuse the task that waited longest with core.ErrBusy
+)
+
+// NewQueue returns an empty first-in-first-out queue that holds up to
+// capacity tasks beyond those parked workers are about to take; a negative
+// capacity counts as 0.
+func NewQueue(capacity int) *Queue { return NewQueueWith(capacity, nil) }
+
+// NewQueueWith returns an empty queue like NewQueue whose order and
+// shedding d decides; a nil d is first in, first out, shedding nothing.
+func NewQueueWith(capacity int, d Discipline) *Queue {
 	capacity = max(capacity, 0)
 	size := 1
 	for size < capacity {
 		size <<= 1
 	}
-	q := &Queue{ring: make([]core.Task, size), capacity: capacity}
+	q := &Queue{ring: make([]slot, size), capacity: capacity, d: d}
 	q.nonEmpty.L = &q.mu
 	return q
 }
 
 // Push adds t without waiting (see [core.Queue]).
 func (q *Queue) Push(t core.Task) error {
+	now := q.now()
 	q.mu.Lock()
 	switch {
 	case q.closed:
@@ -53,33 +98,87 @@ func (q *Queue) Push(t core.Task) error {
 		q.mu.Unlock()
 		return core.ErrBusy
 	}
-	q.put(t)
+	q.put(t, now)
 	q.mu.Unlock()
 	return nil
 }
 
-// Pop waits for a task (see [core.Queue]). A worker about to park is room
-// for a hand-off, so it wakes a waiting pusher first.
+// now reads the Discipline's clock, if there is a Discipline. q.mu must not
+// be held.
+func (q *Queue) now() time.Time {
+	if q.d == nil {
+		return time.Time{}
+	}
+	return q.d.Now()
+}
+
+// Pop waits for a task (see [core.Queue]); it never sheds.
 func (q *Queue) Pop() (core.Task, bool) {
+	t, ok, _ := q.pop(false)
+	return t, ok
+}
+
+// PopShed waits for a task, which the Discipline may shed (see
+// [core.ShedQueue]).
+func (q *Queue) PopShed() (t core.Task, ok bool, shed error) {
+	return q.pop(true)
+}
+
+// pop waits for a task and takes the one the Discipline chooses. A worker
+// about to park is room for a hand-off, so it wakes a waiting pusher first.
+func (q *Queue) pop(mayShed bool) (core.Task, bool, error) {
+	now := q.now()
 	q.mu.Lock()
 	for q.n == 0 {
 		if q.closed {
 			q.mu.Unlock()
-			return nil, false
+			return nil, false, nil
 		}
 		q.idle++
 		q.wakePusher()
 		q.nonEmpty.Wait()
 		q.idle--
+		// The wait may have been long, so the clock is read again. The
+		// worker was idle, so the pool is not busy: a read under the lock
+		// here delays nobody much.
+		now = q.now()
 	}
-	mask := len(q.ring) - 1
-	t := q.ring[q.head]
-	q.ring[q.head] = nil
-	q.head = (q.head + 1) & mask
-	q.n--
+	choice := TakeOldest
+	if q.d != nil {
+		oldest := q.ring[q.head]
+		_, rejecter := oldest.t.(core.Rejecter)
+		choice = q.d.Take(q.n, oldest.at, now, mayShed && rejecter)
+	}
+	var t core.Task
+	if choice == TakeNewest {
+		t = q.takeNewest()
+	} else {
+		t = q.takeOldest()
+	}
 	q.wakePusher()
 	q.mu.Unlock()
-	return t, true
+	if choice == ShedOldest && mayShed {
+		return t, true, core.ErrBusy
+	}
+	return t, true, nil
+}
+
+// takeOldest removes the task at the head. q.mu must be held and q.n > 0.
+func (q *Queue) takeOldest() core.Task {
+	t := q.ring[q.head].t
+	q.ring[q.head] = slot{}
+	q.head = (q.head + 1) & (len(q.ring) - 1)
+	q.n--
+	return t
+}
+
+// takeNewest removes the task at the tail. q.mu must be held and q.n > 0.
+func (q *Queue) takeNewest() core.Task {
+	i := (q.head + q.n - 1) & (len(q.ring) - 1)
+	t := q.ring[i].t
+	q.ring[i] = slot{}
+	q.n--
+	return t
 }
 
 // Len returns the number of tasks waiting.
@@ -109,13 +208,16 @@ func (q *Queue) Close() {
 // room reports whether a push would be accepted. q.mu must be held.
 func (q *Queue) room() bool { return q.n < q.capacity+q.idle }
 
-// put appends t and wakes a parked worker. q.mu must be held and room()
-// true.
-func (q *Queue) put(t core.Task) {
+// put appends t, pushed at now, and wakes a parked worker. q.mu must be
+// held and room() true.
+func (q *Queue) put(t core.Task, now time.Time) {
 	if q.n == len(q.ring) {
 		q.grow()
 	}
-	q.ring[(q.head+q.n)&(len(q.ring)-1)] = t
+	if q.d != nil {
+		q.d.Pushed(q.n, now)
+	}
+	q.ring[(q.head+q.n)&(len(q.ring)-1)] = slot{t: t, at: now}
 	q.n++
 	if q.idle > 0 {
 		q.nonEmpty.Signal()
@@ -124,7 +226,7 @@ func (q *Queue) put(t core.Task) {
 
 // grow doubles the ring, keeping the tasks in order.
 func (q *Queue) grow() {
-	ring := make([]core.Task, 2*len(q.ring))
+	ring := make([]slot, 2*len(q.ring))
 	for i := range q.n {
 		ring[i] = q.ring[(q.head+i)&(len(q.ring)-1)]
 	}

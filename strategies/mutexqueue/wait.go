@@ -12,6 +12,7 @@ import (
 // once the queue has warmed up; a cancelled pusher that had already been
 // woken passes the wake-up on, so no room goes unclaimed.
 func (q *Queue) PushWait(ctx context.Context, t core.Task) error {
+	now := q.now()
 	q.mu.Lock()
 	for {
 		if q.closed {
@@ -19,7 +20,7 @@ func (q *Queue) PushWait(ctx context.Context, t core.Task) error {
 			return core.ErrClosed
 		}
 		if q.room() {
-			q.put(t)
+			q.put(t, now)
 			q.mu.Unlock()
 			return nil
 		}
@@ -31,6 +32,7 @@ func (q *Queue) PushWait(ctx context.Context, t core.Task) error {
 		q.mu.Unlock()
 		select {
 		case <-wake:
+			now = q.now() // the task joins the queue now, not when it began to wait
 			q.mu.Lock()
 			q.spare = append(q.spare, wake)
 		case <-ctx.Done():

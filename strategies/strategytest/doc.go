@@ -1,6 +1,6 @@
 // Package strategytest is the conformance suite every concurrency strategy
-// must pass: one table of behaviours for pools ([TestPool]) and one for
-// limiters ([TestLimiter]), run against each registered strategy by the
+// must pass: one table of behaviours for pools ([TestPool]), one for
+// limiters ([TestLimiter]) and one for admitters ([TestAdmitter]), run against each registered strategy by the
 // strategies package's own tests, so a new strategy is tested the moment it
 // is listed.
 //

@@ -61,13 +61,7 @@ func hammer(t *testing.T, l core.Limiter) int64 {
 					t.Errorf("Acquire: %v", err)
 					return
 				}
-				now := held.Add(1)
-				for {
-					p := peak.Load()
-					if now <= p || peak.CompareAndSwap(p, now) {
-						break
-					}
-				}
+				notePeak(&peak, held.Add(1))
 				held.Add(-1)
 				l.Release()
 			}

@@ -8,11 +8,22 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/tcpimg/tcpimg/core"
 )
 
 // bound caps every wait, so a strategy that loses a wake-up fails its test
 // instead of hanging the run.
 const bound = 10 * time.Second
+
+// Every task of the suite is a core.Rejecter, so a pool that sheds
+// accepted tasks (CoDel) is held to the same count as one that runs them
+// all: each accepted task answered once, by Run or by Reject.
+var (
+	_ core.Rejecter = (*blocker)(nil)
+	_ core.Rejecter = (*probe)(nil)
+	_ core.Rejecter = (*counted)(nil)
+)
 
 // blocker is a task that reports it started and then waits for the test to
 // release it, so a test can keep workers busy without sleeping. Tokens sent
@@ -22,6 +33,7 @@ type blocker struct {
 	release chan struct{}
 	once    sync.Once
 	runs    atomic.Int64
+	rejects atomic.Int64
 }
 
 // newBlocker returns a blocker that is released when the test ends at the
@@ -40,6 +52,12 @@ func (b *blocker) Run() {
 	b.started <- struct{}{}
 	<-b.release
 }
+
+// Reject counts a refusal: the task never blocked a worker.
+func (b *blocker) Reject(error) { b.rejects.Add(1) }
+
+// answered returns how often b was run or rejected.
+func (b *blocker) answered() int64 { return b.runs.Load() + b.rejects.Load() }
 
 // releaseOne lets one blocked run finish.
 func (b *blocker) releaseOne(t *testing.T) {
@@ -67,20 +85,29 @@ func (b *blocker) awaitStarted(t *testing.T, n int) {
 	}
 }
 
-// probe is a task that only counts its runs: the witness that a refused or
-// cancelled submission never ran, or that an accepted one did.
-type probe struct{ runs atomic.Int64 }
+// probe is a task that only counts its answers: the witness that a refused
+// or cancelled submission was never run nor rejected, or that an accepted
+// one was answered.
+type probe struct{ runs, rejects atomic.Int64 }
 
 func (p *probe) Run() { p.runs.Add(1) }
+
+// Reject counts a refusal after acceptance.
+func (p *probe) Reject(error) { p.rejects.Add(1) }
+
+// answered returns how often p was run or rejected.
+func (p *probe) answered() int64 { return p.runs.Load() + p.rejects.Load() }
 
 // panicker is a task that panics.
 type panicker struct{}
 
 func (panicker) Run() { panic("strategytest: deliberate panic") }
 
-// tally records how often each task ran and how many ran at once.
+// tally records how often each task was answered (run or rejected), how
+// many of those answers were rejections, and how many ran at once.
 type tally struct {
 	counts  []atomic.Int32
+	rejects atomic.Int64
 	running atomic.Int64
 	peak    atomic.Int64
 }
@@ -114,7 +141,14 @@ func (c *counted) Run() {
 	c.t.running.Add(-1)
 }
 
-// requireEachOnce fails unless every task of tl ran exactly once.
+// Reject counts the task answered without running.
+func (c *counted) Reject(err error) {
+	c.t.counts[c.id].Add(1)
+	c.t.rejects.Add(1)
+}
+
+// requireEachOnce fails unless every task of tl was answered exactly once,
+// by Run or by Reject.
 func (tl *tally) requireEachOnce(t *testing.T) {
 	t.Helper()
 	var lost, twice int
@@ -126,8 +160,8 @@ func (tl *tally) requireEachOnce(t *testing.T) {
 			twice++
 		}
 	}
-	require.Zero(t, lost, "tasks never run")
-	require.Zero(t, twice, "tasks run more than once")
+	require.Zero(t, lost, "tasks neither run nor rejected")
+	require.Zero(t, twice, "tasks answered more than once")
 }
 
 // recv waits, within bound, for the value an asynchronous call sends on ch.
