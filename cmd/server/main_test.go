@@ -42,7 +42,6 @@ func TestBadFlagsExit2WithOneLine(t *testing.T) {
 		{"addr without port", []string{"-addr", "nonsense"}, `-addr "nonsense"`},
 		{"addr port out of range", []string{"-addr", "127.0.0.1:99999"}, `-addr "127.0.0.1:99999"`},
 		{"admin addr", []string{"-admin-addr", "bad"}, `-admin-addr "bad"`},
-		{"old metrics flag", []string{"-metrics-addr", "127.0.0.1:0"}, "flag provided but not defined"},
 		{"negative drain delay", []string{"-drain-delay", "-1s"}, "-drain-delay -1s"},
 		{"zero handshake timeout", []string{"-handshake-timeout", "0s"}, "-handshake-timeout"},
 		{"tls cert without key", []string{"-tls-cert", "x.pem"}, "-tls-cert and -tls-key go together"},
