@@ -203,7 +203,7 @@ func TestConnLeavesRetriesToTheCaller(t *testing.T) {
 				}
 			}
 			var took []uint64
-			lost := c.RetryLost(func(id uint64) bool {
+			lost := c.RetryLost(func(id uint64, _ time.Time) bool {
 				if tt.retryLost != nil && tt.retryLost(id) {
 					took = append(took, id)
 					return true
