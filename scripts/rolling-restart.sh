@@ -9,6 +9,8 @@
 #   CLIENTS=3        client loops sending batches through HAProxy meanwhile
 #   DRAIN_DELAY=2s   each instance's -drain-delay
 #   ROUNDS=1         times every instance is restarted
+#   CLIENT_FLAGS=    extra flags for every client, after the defaults below
+#                    (CLIENT_FLAGS="-retries 0" shows what the retries save)
 #
 # It installs Debian's haproxy package when haproxy is missing (as root),
 # builds the server and the client, starts two instances on free loopback
@@ -95,13 +97,19 @@ deadline() {
 	done
 }
 
-# free_port prints a loopback port nothing listens on.
+# free_port sets REPLY to a loopback port nothing listens on and no earlier
+# call chose, below the kernel's range of ephemeral ports: a port in that
+# range can be taken at any time by some process's outgoing connection,
+# and then neither an instance nor its restart could bind it.
+ephemeral_low="$(awk '{print $1}' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)"
+taken=" "
 free_port() {
 	local port
 	while :; do
-		port=$((20000 + RANDOM % 40000))
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-			echo "$port"
+		port=$((10000 + RANDOM % (ephemeral_low - 10000)))
+		if [[ "$taken" != *" $port "* ]] && ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+			taken+="$port "
+			REPLY="$port"
 			return
 		fi
 	done
@@ -129,24 +137,35 @@ in_rotation() {
 	echo "$csv" | awk -F, -v s="$1" '$1 == "tcpimg" && $2 == s && $18 == "UP" { found = 1 } END { exit !found }'
 }
 
-front_port="$(free_port)"
-stats_port="$(free_port)"
+free_port && front_port="$REPLY"
+free_port && stats_port="$REPLY"
 declare -A wire_port=() admin_port=()
 for s in s1 s2; do
-	wire_port[$s]="$(free_port)"
-	admin_port[$s]="$(free_port)"
+	free_port && wire_port[$s]="$REPLY"
+	free_port && admin_port[$s]="$REPLY"
 done
 
 log "building server and client"
 go build -o "$tmp/server" ./cmd/server
 go build -o "$tmp/client" ./cmd/client
 
+# up S succeeds when instance S answers 200 on /readyz, and fails the
+# script, with its log, when it has exited.
+up() {
+	if ! kill -0 "${server_pid[$1]}" 2>/dev/null; then
+		log "$1 exited; its log:"
+		tail -n 20 "$tmp/$1.log" >&2
+		exit 1
+	fi
+	ready "${admin_port[$1]}"
+}
+
 start_server() {
 	local s="$1"
 	"$tmp/server" -addr "127.0.0.1:${wire_port[$s]}" -admin-addr "127.0.0.1:${admin_port[$s]}" \
 		-drain-delay "$drain_delay" -shutdown-timeout 10s >>"$tmp/$s.log" 2>&1 &
 	server_pid[$s]=$!
-	deadline 10 "$s's /readyz" ready "${admin_port[$s]}"
+	deadline 10 "$s's /readyz" up "$s"
 }
 
 for s in s1 s2; do
@@ -169,12 +188,13 @@ log "HAProxy on $TCPIMG_FRONT in front of $TCPIMG_S1 and $TCPIMG_S2 (admin ports
 # are refused SHUTTING_DOWN or lost with the connection, and retried. Each
 # batch keeps 2 connections with 4 jobs in flight each, so what one
 # instance can refuse or lose at once stays within a batch's budget.
+# shellcheck disable=SC2086 # CLIENT_FLAGS is a list of flags
 client_loop() {
 	local n="$1" i=0
 	until [[ -e "$tmp/stop" ]]; do
 		i=$((i + 1))
 		if ! "$tmp/client" -addr "$TCPIMG_FRONT" -dir testdata/images -op sleep -work 2ms -repeat 300 \
-			-conns 2 -inflight 4 -quiet -timeout 30s >"$tmp/client.$n.$i.out" 2>"$tmp/client.$n.$i.err"; then
+			-conns 2 -inflight 4 -quiet -timeout 30s ${CLIENT_FLAGS:-} >"$tmp/client.$n.$i.out" 2>"$tmp/client.$n.$i.err"; then
 			echo "$n.$i" >>"$tmp/client-failures"
 		fi
 	done
