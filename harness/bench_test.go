@@ -23,6 +23,10 @@ var (
 // capacity "saturate" measures for a strategy is the one its open loops use.
 var benchRunner = &harness.Runner{Server: harness.MatrixServer()}
 
+// modelRunner runs the model family, whose scenarios bring their own
+// server configuration and need no capacity.
+var modelRunner = &harness.Runner{}
+
 // BenchmarkScenario runs the matrix (harness.Matrix): every scenario
 // against every pool strategy over loopback, one scenario run per
 // iteration, and reports the run's figures (the mean over the iterations
@@ -42,7 +46,7 @@ func BenchmarkScenario(b *testing.B) {
 		b.Fatalf("warm-up run: %v", err)
 	}
 	for _, c := range cells {
-		b.Run(c.Name(), func(b *testing.B) { benchRun(b, c) })
+		b.Run(c.Name(), func(b *testing.B) { benchRun(b, benchRunner, c) })
 	}
 	if *capacityTo != "" {
 		if err := appendCapacity(*capacityTo); err != nil {
@@ -67,14 +71,41 @@ func appendCapacity(path string) error {
 	return errors.Join(err, f.Close())
 }
 
-func benchRun(b *testing.B, c harness.Cell) {
+// BenchmarkModel runs the model family (harness.ModelMatrix), which
+// checks the harness against queueing theory, apart from the matrix: its
+// runs are minutes long. Each run reports, beside the usual figures, its
+// mean queue wait and the model's (wait-ms, model-wait-ms, wait-ci-ms,
+// wait-vs-model) and Little's law's check (little-vs-model);
+// scripts/run-model.sh pools them over repetitions. A run that got a BUSY
+// answer, or could not be fitted, fails.
+func BenchmarkModel(b *testing.B) {
+	// A configuration line for benchstat, which applies it to the results
+	// that follow: the family's server, not the matrix's of TestMain.
+	fmt.Printf("server: %s\n", harness.ModelServer())
+	modelRunner.Short = testing.Short()
+	modelRunner.Scale = *scale
+	for _, c := range harness.ModelMatrix(*repBase) {
+		b.Run(c.Name(), func(b *testing.B) { benchRun(b, modelRunner, c) })
+	}
+}
+
+// benchRun runs cell c b.N times on r. Each run draws from its own seed
+// (the repetition's number), so that repetitions are independent samples
+// of a scenario with random arrivals or service times.
+func benchRun(b *testing.B, r *harness.Runner, c harness.Cell) {
 	runs := make([]*harness.Metrics, 0, b.N)
 	for range b.N {
-		m, err := benchRunner.Run(b.Context(), c.Scenario, c.Strategy)
+		rep := nextRep(c.Name())
+		s := c.Scenario
+		s.Seed += uint64(rep)
+		m, err := r.Run(b.Context(), s, c.Strategy)
 		if err != nil {
 			b.Fatal(err)
 		}
-		m.Rep = nextRep(c.Name())
+		if m.Model != nil && m.Model.Invalid != "" {
+			b.Errorf("%s: the model check is invalid: %s", c.Name(), m.Model.Invalid)
+		}
+		m.Rep = rep
 		if *recordsDir != "" {
 			if _, err := harness.WriteRecord(*recordsDir, m); err != nil {
 				b.Fatal(err)

@@ -117,35 +117,52 @@ func openAt(pct int, what string) Scenario {
 
 // Scenarios returns the catalog, calibration before the open loops that
 // need it. The slice and its scenarios are copies.
-func Scenarios() []Scenario {
-	out := make([]Scenario, len(catalog))
-	for i, s := range catalog {
+func Scenarios() []Scenario { return clones(catalog) }
+
+// ScenarioNames returns the names of Scenarios, in table order.
+func ScenarioNames() []string { return nameList(catalog) }
+
+// Lookup returns the scenario called name, from the catalog or the model
+// family.
+func Lookup(name string) (Scenario, error) {
+	all := slices.Concat(catalog, modelCatalog)
+	i := slices.IndexFunc(all, func(s Scenario) bool { return s.Name == name })
+	if i < 0 {
+		valid := slices.Concat(ScenarioNames(), ModelScenarioNames())
+		return Scenario{}, fmt.Errorf("%w: unknown scenario %q (valid: %s)", ErrBadScenario, name, strings.Join(valid, ", "))
+	}
+	return all[i].clone(), nil
+}
+
+// clones returns copies of the scenarios of a table.
+func clones(table []Scenario) []Scenario {
+	out := make([]Scenario, len(table))
+	for i, s := range table {
 		out[i] = s.clone()
 	}
 	return out
 }
 
-// ScenarioNames returns the names of Scenarios, in table order.
-func ScenarioNames() []string {
-	names := make([]string, len(catalog))
-	for i, s := range catalog {
-		names[i] = s.Name
+// nameList returns the names of the scenarios of a table, in table order.
+func nameList(table []Scenario) []string {
+	out := make([]string, len(table))
+	for i, s := range table {
+		out[i] = s.Name
 	}
-	return names
-}
-
-// Lookup returns the scenario called name.
-func Lookup(name string) (Scenario, error) {
-	i := slices.IndexFunc(catalog, func(s Scenario) bool { return s.Name == name })
-	if i < 0 {
-		return Scenario{}, fmt.Errorf("%w: unknown scenario %q (valid: %s)", ErrBadScenario, name, strings.Join(ScenarioNames(), ", "))
-	}
-	return catalog[i].clone(), nil
+	return out
 }
 
 // clone copies the slices of s, so that a caller may change its copy.
 func (s Scenario) clone() Scenario {
 	s.Shape = slices.Clone(s.Shape)
 	s.Workload = slices.Clone(s.Workload)
+	if s.Server != nil {
+		srv := *s.Server
+		s.Server = &srv
+	}
+	if s.Model != nil {
+		m := *s.Model
+		s.Model = &m
+	}
 	return s
 }

@@ -23,7 +23,7 @@ func runClosed(s Scenario, conns []*loadConn, t *loadclient.Tally, drain time.Du
 		defer end.Stop()
 	}
 	m.Start, m.Elapsed = from, to.Sub(from)
-	if !s.CountsJobs() {
+	if !s.CountsJobs() && !s.byRequest {
 		t.SetWindow(from, to, steadyBins)
 	}
 

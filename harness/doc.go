@@ -12,7 +12,8 @@
 //   - A scenario's [Loop] is its arrival model: [ClosedLoop] or [OpenLoop].
 //   - A [Schedule] says when each of an open loop's requests is due (what
 //     vegeta calls a pacer): [Steady] at one rate, or [Piecewise], steady
-//     pieces one after another.
+//     pieces one after another, or [Poisson], random arrivals at their
+//     rates (a scenario's [Arrivals]).
 //   - A [Phase] is one period of an open loop's measured load, at a
 //     multiple of the scenario's rate; a scenario's Shape lists them.
 //   - A request's result is [loadclient.Result]: one request's answer and
@@ -24,11 +25,17 @@
 //     [Cell] per run); BenchmarkScenario in bench_test.go runs it, and
 //     scripts/run-matrix.sh runs that benchmark once per repetition.
 //   - A record is one run's Metrics as JSON ([WriteRecord]).
+//   - The model family ([ModelScenarios]; catalog_model.go) checks the
+//     harness against queueing theory: each of its runs gets a [ModelFit],
+//     and [PoolModel] pools them over repetitions. BenchmarkModel runs it,
+//     apart from the matrix, and scripts/run-model.sh once per repetition.
 //
 // # Scenarios are data
 //
 // A [Scenario] is a plain struct: its loop, clients, connections, requests
-// in flight, rate, length, warm-up, workload and slow readers. [Short]
+// in flight, rate, length, warm-up, workload and slow readers, and, when
+// it needs them, its own server configuration, random arrivals and a
+// seed. [Short]
 // scales a scenario down for smoke runs and [Scale] lengthens one.
 //
 // # Two loops

@@ -100,7 +100,7 @@ func (g *Generator) Run(ctx context.Context, s Scenario, capacity float64) (*Met
 
 	var receivers sync.WaitGroup
 	for _, c := range conns {
-		receivers.Go(func() { c.Receive(nil) })
+		receivers.Go(func() { c.Receive(c.trace.handler()) })
 	}
 	// Closing every connection when ctx ends unblocks whatever waits on one.
 	stopClose := context.AfterFunc(ctx, func() {
@@ -111,7 +111,7 @@ func (g *Generator) Run(ctx context.Context, s Scenario, capacity float64) (*Met
 	if s.Loop == ClosedLoop {
 		runClosed(s, conns, t, drain, m)
 	} else {
-		runOpen(ctx, s, scheduleFor(s, rate), conns, t, drain, m)
+		runOpen(ctx, s, scheduleOf(s, rate), conns, t, drain, m)
 	}
 	receivers.Wait()
 	stopClose()
@@ -120,7 +120,7 @@ func (g *Generator) Run(ctx context.Context, s Scenario, capacity float64) (*Met
 	}
 	counts := t.Counts()
 	m.fill(&counts)
-	if s.steady() {
+	if s.steady() && m.Window.Set() {
 		m.Steady = CheckSteady(&m.Window)
 	}
 	if s.CountsJobs() {
@@ -131,6 +131,9 @@ func (g *Generator) Run(ctx context.Context, s Scenario, capacity float64) (*Met
 	}
 	if s.Loop == ClosedLoop && !s.CountsJobs() {
 		m.Scheduled = m.Sent
+	}
+	if s.Model != nil {
+		m.Model = fitModel(s, m, traces(conns))
 	}
 	return m, ctx.Err()
 }
@@ -154,8 +157,22 @@ func (g *Generator) dialAll(ctx context.Context, s Scenario, seq sequence, t *lo
 				return nil, fmt.Errorf("dial: %w", err)
 			}
 			offset := len(conns) * len(seq) / max(s.Conns(), 1)
-			conns = append(conns, newLoadConn(nc, t, seq, offset, s.Inflight, slow))
+			c := newLoadConn(nc, t, seq, offset, s.Inflight, slow)
+			c.draw = newDraw(s.Seed, uint64(len(conns)))
+			if s.Model != nil {
+				c.trace = &connTrace{}
+			}
+			conns = append(conns, c)
 		}
 	}
 	return conns, nil
+}
+
+// traces returns the connections' traces.
+func traces(conns []*loadConn) []*connTrace {
+	out := make([]*connTrace, len(conns))
+	for i, c := range conns {
+		out[i] = c.trace
+	}
+	return out
 }

@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"math/rand/v2"
 	"net"
 	"time"
 
@@ -14,6 +15,14 @@ type loadConn struct {
 	seq    sequence
 	pos    int    // next request of seq; sender only
 	nextID uint64 // sender only
+	// draw draws the lengths of jobs with a Dist; sender only. Each
+	// connection has its own stream of the scenario's seed, numbered by
+	// the connection, so that senders share no lock and a seed draws the
+	// same lengths on every connection.
+	draw *rand.Rand
+	// trace, when not nil, keeps every request's send time and answer,
+	// for a run that checks a queueing model.
+	trace *connTrace
 }
 
 func newLoadConn(nc net.Conn, t *loadclient.Tally, seq sequence, offset, inflight int, slow time.Duration) *loadConn {
@@ -35,7 +44,13 @@ func (c *loadConn) send(due time.Time, warmup, late bool) error {
 	req := c.seq.at(c.pos)
 	c.pos++
 	h := req.h
+	if req.dist != Fixed {
+		h.Arg1 = req.dist.draw(c.draw, h.Arg1)
+	}
 	h.JobID = c.nextID
 	c.nextID++
+	if c.trace != nil {
+		c.trace.sent(h.JobID, warmup)
+	}
 	return c.Send(loadclient.Request{Header: h, Payload: req.payload, Due: due, Warmup: warmup, Late: late})
 }

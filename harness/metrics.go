@@ -86,6 +86,13 @@ type Metrics struct {
 	Series []Sample `json:"series,omitempty"`
 	// Server is the server's own counters after Shutdown.
 	Server core.Stats `json:"server"`
+	// ServerConfig is the configuration the in-process server ran with,
+	// defaults spelled out; nil when the server was out of reach.
+	ServerConfig *ServerConfig `json:"server_config,omitempty"`
+
+	// Model compares the run with queueing theory, for a scenario that
+	// asks (Scenario.Model); nil otherwise.
+	Model *ModelFit `json:"model,omitempty"`
 }
 
 // Sample is one point of a run's time series.
@@ -196,7 +203,10 @@ type Figure struct {
 // p999-ns (OK latency; left out when no OK answer was measured, rather than
 // reported as 0), busy/op, late/op (late or unsent, per request due),
 // lost/op (per request of the whole run) and, when the server ran in
-// process, peak-goroutines, peak-heap-B and leaked-goroutines.
+// process, peak-goroutines, peak-heap-B and leaked-goroutines; for a run
+// checked against a model, the model's figures (see [ModelFit]): wait-ms,
+// model-wait-ms, wait-ci-ms, wait-vs-model, little-vs-model, rho,
+// arrival-scv and service-scv.
 func (m *Metrics) Figures() []Figure {
 	fs := []Figure{
 		{m.Achieved(), "imgs/s"},
@@ -227,6 +237,9 @@ func (m *Metrics) Figures() []Figure {
 			Figure{float64(m.PeakHeap), "peak-heap-B"},
 			Figure{float64(m.Leaked), "leaked-goroutines"},
 		)
+	}
+	if m.Model != nil {
+		fs = append(fs, m.Model.figures()...)
 	}
 	return fs
 }

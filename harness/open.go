@@ -33,7 +33,9 @@ func runOpen(ctx context.Context, s Scenario, sched Schedule, conns []*loadConn,
 	}
 	start := time.Now()
 	m.Start, m.Elapsed = start.Add(s.Warmup), sched.Length()-s.Warmup
-	t.SetWindow(m.Start, m.Start.Add(m.Elapsed), steadyBins)
+	if !s.byRequest {
+		t.SetWindow(m.Start, m.Start.Add(m.Elapsed), steadyBins)
+	}
 	m.Scheduled = Count(sched, s.Warmup, sched.Length())
 	next := dispatch(ctx, sched, start, s.Warmup, tickets)
 	close(stop)

@@ -29,15 +29,30 @@ const MatrixQueueSize = 64
 // literally, 0 being no queue. [MatrixServer] is the matrix's.
 type ServerConfig struct {
 	// Workers is the pool's worker count; 0 means GOMAXPROCS.
-	Workers int
+	Workers int `json:"workers"`
 	// QueueSize is the pool's queue capacity; 0 means none.
-	QueueSize int
+	QueueSize int `json:"queue_size"`
 	// Admission is what a full pool does; the zero value answers BUSY.
-	Admission core.Admission
+	Admission core.Admission `json:"admission"`
 	// Limiter names the connection limiter; "" means the server's default.
-	Limiter string
+	Limiter string `json:"limiter"`
 	// Admit names the admission limit in front of the pool; "" means none.
-	Admit string
+	Admit string `json:"admit"`
+}
+
+// resolved returns c with its defaults spelled out (Workers, Limiter,
+// Admit), as a record of what a run used.
+func (c ServerConfig) resolved() ServerConfig {
+	if c.Workers == 0 {
+		c.Workers = runtime.GOMAXPROCS(0)
+	}
+	if c.Limiter == "" {
+		c.Limiter = strategies.DefaultLimiter
+	}
+	if c.Admit == "" {
+		c.Admit = strategies.DefaultAdmit
+	}
+	return c
 }
 
 // MatrixServer is the server configuration the matrix runs every strategy
@@ -56,19 +71,8 @@ func (c ServerConfig) spec(strategy string) strategies.Spec {
 
 // String describes the configuration in one line, for result headers.
 func (c ServerConfig) String() string {
-	workers := c.Workers
-	if workers == 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	limiter := c.Limiter
-	if limiter == "" {
-		limiter = strategies.DefaultLimiter
-	}
-	admit := c.Admit
-	if admit == "" {
-		admit = strategies.DefaultAdmit
-	}
-	return fmt.Sprintf("workers=%d queue=%d admission=%s limiter=%s admit=%s", workers, c.QueueSize, c.Admission, limiter, admit)
+	c = c.resolved()
+	return fmt.Sprintf("workers=%d queue=%d admission=%s limiter=%s admit=%s", c.Workers, c.QueueSize, c.Admission, c.Limiter, c.Admit)
 }
 
 // Runner runs scenarios against a server it starts in this process, on
@@ -90,8 +94,9 @@ func (c ServerConfig) String() string {
 //
 // A Runner is safe for use by one goroutine at a time.
 type Runner struct {
-	// Server sets up the server of every run; the matrix uses
-	// MatrixServer(). Its zero value has no queue.
+	// Server sets up the server of every run whose scenario does not set
+	// its own (Scenario.Server); the matrix uses MatrixServer(). Its zero
+	// value has no queue.
 	Server ServerConfig
 	// Images supplies the payloads; nil means LoadLibrary(FindImageDir()),
 	// loaded on first use.
@@ -236,18 +241,32 @@ func (r *Runner) Run(ctx context.Context, s Scenario, strategy string) (*Metrics
 	// in the next one's peak.
 	runtime.GC()
 	baseline := runtime.NumGoroutine()
-	srv, ln, err := r.startServer(strategy, serverTLS)
+	cfg := r.Server
+	if s.Server != nil {
+		cfg = *s.Server
+	}
+	srv, ln, err := r.startServer(strategy, cfg, serverTLS)
 	if err != nil {
 		return nil, err
 	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	samples := startSampler()
+	var occ *occupancy
+	if s.Model != nil {
+		occ = startOccupancy(srv, s.Seed)
+	}
 
-	gen := &Generator{Dial: DialTLS(ln.Addr().String(), clientTLS), Images: lib, QueueSize: r.Server.QueueSize}
+	gen := &Generator{Dial: DialTLS(ln.Addr().String(), clientTLS), Images: lib, QueueSize: cfg.QueueSize}
 	res, genErr := gen.Run(ctx, s, capacity.Median)
 	if res != nil {
 		res.CapacitySpread = capacity.Spread
+	}
+	if occ != nil {
+		occ.end()
+		if res != nil && res.Model != nil {
+			res.Model.Occupancy, res.Model.OccupancySamples = occ.mean(res.Start, res.Start.Add(res.Elapsed))
+		}
 	}
 
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), DefaultDrainTimeout)
@@ -271,6 +290,8 @@ func (r *Runner) Run(ctx context.Context, s Scenario, strategy string) (*Metrics
 	res.Series, res.PeakGoroutines, res.PeakHeap = series, peakG, peakHeap
 	res.Leaked = leaked
 	res.Server = srv.Stats()
+	used := cfg.resolved()
+	res.ServerConfig = &used
 	if err := errors.Join(genErr, shutdownErr); err != nil {
 		return res, err
 	}
@@ -280,14 +301,14 @@ func (r *Runner) Run(ctx context.Context, s Scenario, strategy string) (*Metrics
 	return res, nil
 }
 
-// startServer builds the server for strategy, serving TLS with a non-nil
-// tlsCfg, and its listener.
-func (r *Runner) startServer(strategy string, tlsCfg *tls.Config) (*core.Server, net.Listener, error) {
+// startServer builds the server for strategy on cfg, serving TLS with a
+// non-nil tlsCfg, and its listener.
+func (r *Runner) startServer(strategy string, cfg ServerConfig, tlsCfg *tls.Config) (*core.Server, net.Listener, error) {
 	log := r.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	srv, err := strategies.NewServer(r.Server.spec(strategy), core.Config{Admission: r.Server.Admission, TLS: tlsCfg, Logger: log})
+	srv, err := strategies.NewServer(cfg.spec(strategy), core.Config{Admission: cfg.Admission, TLS: tlsCfg, Logger: log})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -92,6 +92,11 @@ type Scenario struct {
 	// less than its steady state does. At 120% of a capacity of 576/s a
 	// queue of 64 takes 0.55 s to fill.
 	FillQueue bool
+	// byRequest counts a run's answers by the request they answer rather
+	// than by their arrival in the measured period. [Short] sets it: a
+	// shortened period is shorter than one job's latency under the race
+	// detector, and a shortened run checks correctness, not rates.
+	byRequest bool
 
 	// Workload is the mix of requests; it must not be empty.
 	Workload Workload
@@ -104,6 +109,50 @@ type Scenario struct {
 	// SlowReadDelay is how long a slow reader waits before reading each
 	// answer; 0 means 10 ms when SlowReaders is positive.
 	SlowReadDelay time.Duration
+
+	// Server, when not nil, is the server configuration [Runner] runs this
+	// scenario with instead of its own: a scenario that needs a queue
+	// that never sheds, or a given number of workers, says so here.
+	Server *ServerConfig
+	// Arrivals is how an open loop spreads its requests in time; the zero
+	// value, EvenArrivals, spaces them evenly.
+	Arrivals Arrivals
+	// Seed seeds the scenario's random draws: Poisson arrival times, and
+	// the service times of jobs with a [Dist], which each connection
+	// draws from its own stream so that senders share no lock. The same
+	// seed draws the same schedule and the same lengths on each
+	// connection; repetitions meant as independent samples use different
+	// seeds.
+	Seed uint64
+	// Model, when not nil, checks the run against queueing theory: every
+	// request is traced, and the run's Metrics get a [ModelFit]. It needs
+	// Server with a positive Workers, the c of the model. A remote target
+	// (cmd/loadgen) must run with that configuration itself, and its
+	// occupancy is not sampled.
+	Model *ModelCheck
+}
+
+// Arrivals is how an open loop spreads its requests in time.
+type Arrivals uint8
+
+const (
+	// EvenArrivals spaces requests evenly at the rate: the least variable
+	// load, as vegeta's constant pacer.
+	EvenArrivals Arrivals = iota
+	// PoissonArrivals draws exponential gaps at the rate (seeded by
+	// Scenario.Seed): the arrivals of queueing theory's M/./c models.
+	PoissonArrivals
+)
+
+// String returns "even" or "poisson".
+func (a Arrivals) String() string {
+	switch a {
+	case EvenArrivals:
+		return "even"
+	case PoissonArrivals:
+		return "poisson"
+	}
+	return fmt.Sprintf("arrivals(%d)", uint8(a))
 }
 
 // Phase is one period of an open loop's measured load, at a multiple of
@@ -192,6 +241,17 @@ func (s Scenario) Validate() error {
 		err := h.Validate()
 		check(err != nil, "job %d: %v", i, err)
 		check(j.Weight < 0, "job %d: negative weight", i)
+		check(j.Dist > Exponential, "job %d: unknown distribution %d", i, j.Dist)
+		check(j.Dist != Fixed && j.Op != core.OpSpin && j.Op != core.OpSleep, "job %d: a distribution needs SPIN or SLEEP", i)
+	}
+	check(s.Arrivals > PoissonArrivals, "unknown arrivals %d", s.Arrivals)
+	if s.Server != nil {
+		check(s.Server.Workers < 0 || s.Server.QueueSize < 0, "server: negative workers or queue")
+	}
+	if s.Model != nil {
+		check(s.Server == nil || s.Server.Workers <= 0, "a model needs Server.Workers, the model's c")
+		check(s.Loop != OpenLoop, "a model needs an open loop")
+		check(s.Model.Tolerance <= 0, "a model needs a positive tolerance")
 	}
 	switch s.Loop {
 	case ClosedLoop:

@@ -25,6 +25,16 @@ func TestScenariosValid(t *testing.T) {
 		assert.True(t, seen[name], "scenario %s is in the table", name)
 	}
 	assert.Equal(t, harness.CalibrationScenario, harness.ScenarioNames()[1], "calibration runs before the open loops")
+	for _, s := range harness.ModelScenarios() {
+		assert.NoError(t, s.Validate(), s.Name)
+		assert.NoError(t, harness.Short(s).Validate(), "short %s", s.Name)
+		assert.False(t, seen[s.Name], "duplicate %s, or a model scenario in the matrix", s.Name)
+		seen[s.Name] = true
+		got, err := harness.Lookup(s.Name)
+		assert.NoError(t, err, "Lookup finds %s", s.Name)
+		assert.Equal(t, s, got)
+	}
+	assert.Equal(t, []string{"model-mm-50", "model-mm-80", "model-mm-90", "model-md-50", "model-md-80", "model-md-90"}, harness.ModelScenarioNames())
 }
 
 func TestScenarioValidate(t *testing.T) {
@@ -46,6 +56,13 @@ func TestScenarioValidate(t *testing.T) {
 		{"window over the server's", harness.Scenario{Name: "a", Inflight: 65, Duration: time.Second, Workload: noop}, "inflight"},
 		{"slow readers over 1", harness.Scenario{Name: "a", SlowReaders: 2, Duration: time.Second, Workload: noop}, "slow readers"},
 		{"empty phase", harness.Scenario{Name: "a", Loop: harness.OpenLoop, Rate: 1, Shape: []harness.Phase{{Load: 1}}, Workload: noop}, "shape phase"},
+		{"drawn sleep", harness.Scenario{Name: "a", Duration: time.Second, Workload: harness.Workload{harness.SleepExp(time.Millisecond)}}, ""},
+		{"drawn image", harness.Scenario{Name: "a", Duration: time.Second, Workload: harness.Workload{{Op: core.OpNoop, Dist: harness.Exponential}}}, "SPIN or SLEEP"},
+		{"unknown arrivals", harness.Scenario{Name: "a", Loop: harness.OpenLoop, Rate: 1, Duration: time.Second, Arrivals: 9, Workload: noop}, "arrivals"},
+		{"negative queue", harness.Scenario{Name: "a", Duration: time.Second, Server: &harness.ServerConfig{QueueSize: -1}, Workload: noop}, "negative workers or queue"},
+		{"model without workers", harness.Scenario{Name: "a", Loop: harness.OpenLoop, Rate: 1, Duration: time.Second, Model: &harness.ModelCheck{Tolerance: 0.1}, Workload: noop}, "Server.Workers"},
+		{"model of a closed loop", harness.Scenario{Name: "a", Duration: time.Second, Server: &harness.ServerConfig{Workers: 2}, Model: &harness.ModelCheck{Tolerance: 0.1}, Workload: noop}, "open loop"},
+		{"model without tolerance", harness.Scenario{Name: "a", Loop: harness.OpenLoop, Rate: 1, Duration: time.Second, Server: &harness.ServerConfig{Workers: 2}, Model: &harness.ModelCheck{}, Workload: noop}, "tolerance"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

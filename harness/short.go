@@ -35,6 +35,7 @@ func Short(s Scenario) Scenario {
 	}
 	s.Warmup = 0
 	s.FillQueue = false
+	s.byRequest = true
 	s.Duration = min(s.Duration, shortDuration)
 	for i := range s.Shape {
 		s.Shape[i].For /= shortShape

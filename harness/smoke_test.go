@@ -8,7 +8,6 @@ import (
 
 	"github.com/tcpimg/tcpimg/core"
 	"github.com/tcpimg/tcpimg/harness"
-	"github.com/tcpimg/tcpimg/strategies"
 )
 
 // TestMatrixSmoke runs every scenario against every strategy, shortened
@@ -17,11 +16,7 @@ import (
 // for any strategy on any machine: every request answered exactly once, no
 // goroutine left behind, and numbers that make sense.
 func TestMatrixSmoke(t *testing.T) {
-	const smokeCapacity = 200 // requests a second: modest for tiny thumbnails under -race
 	runner := &harness.Runner{Server: harness.MatrixServer(), Short: true}
-	// A shortened calibration can end before a job's first answer under
-	// -race, and the capacity is not what this test checks: give it one.
-	runner.SetCapacity(strategies.DefaultPool, smokeCapacity)
 	for _, cell := range harness.Matrix(0) {
 		t.Run(cell.Name(), func(t *testing.T) {
 			r, err := runner.Run(t.Context(), cell.Scenario, cell.Strategy)
@@ -30,10 +25,7 @@ func TestMatrixSmoke(t *testing.T) {
 			assert.Zero(t, r.Lost, "lost")
 			assert.Zero(t, r.Unexpected, "unexpected answers")
 			assert.Zero(t, r.Leaked, "goroutines left after Shutdown")
-			// Shortened periods are shorter than a job's latency under
-			// -race, so goodput, counted by arrival inside the period,
-			// may be 0; the requests of the period must still be answered.
-			assert.Positive(t, r.Status[core.StatusOK], "OK answers to the period's requests")
+			assert.Positive(t, r.Goodput(), "goodput")
 			assert.Positive(t, r.Offered(), "offered rate")
 			assert.LessOrEqual(t, r.Latency.Quantile(0.50), r.Latency.Quantile(0.99), "p50 <= p99")
 			assert.Positive(t, r.PeakGoroutines)

@@ -1,6 +1,9 @@
 package harness
 
 import (
+	"fmt"
+	"math"
+	"math/rand/v2"
 	"time"
 
 	"github.com/tcpimg/tcpimg/core"
@@ -23,6 +26,50 @@ type Job struct {
 	Format core.Format
 	// Weight is the job's share of the mix; 0 means 1.
 	Weight int
+	// Dist is how the client draws a SPIN or SLEEP job's length for each
+	// request; the zero value, Fixed, sends Arg1 every time.
+	Dist Dist
+}
+
+// Dist is the distribution of a SPIN or SLEEP job's length, drawn by the
+// client for each request so that the server sees a service time of known
+// variability: what queueing theory's models take as given.
+type Dist uint8
+
+const (
+	// Fixed sends Arg1 every time: deterministic service (the D of M/D/c).
+	Fixed Dist = iota
+	// Exponential draws each length from an exponential distribution of
+	// mean Arg1 µs (the second M of M/M/c), rounded to whole µs and kept
+	// within the protocol's 1..10,000,000.
+	Exponential
+)
+
+// Bounds of a drawn length, in µs: those the protocol accepts for SPIN and
+// SLEEP.
+const (
+	minDrawUS = 1
+	maxDrawUS = 10_000_000
+)
+
+// String returns "fixed" or "exponential".
+func (d Dist) String() string {
+	switch d {
+	case Fixed:
+		return "fixed"
+	case Exponential:
+		return "exponential"
+	}
+	return fmt.Sprintf("dist(%d)", uint8(d))
+}
+
+// draw returns one length for a job of mean mean µs.
+func (d Dist) draw(r *rand.Rand, mean uint32) uint32 {
+	if d != Exponential {
+		return mean
+	}
+	us := math.Round(r.ExpFloat64() * float64(mean))
+	return uint32(min(max(us, minDrawUS), maxDrawUS))
 }
 
 // Header returns the request header the job sends (without a job id).
@@ -36,15 +83,25 @@ func Spin(d time.Duration) Job { return Job{Op: core.OpSpin, Arg1: uint32(d.Micr
 // Sleep returns a job that waits d without using the CPU (SLEEP).
 func Sleep(d time.Duration) Job { return Job{Op: core.OpSleep, Arg1: uint32(d.Microseconds())} }
 
+// SleepExp returns a SLEEP job whose length is drawn per request from an
+// exponential distribution of mean mean.
+func SleepExp(mean time.Duration) Job {
+	j := Sleep(mean)
+	j.Dist = Exponential
+	return j
+}
+
 // Thumbnail returns a job that fits the images of set into a w x h box.
 func Thumbnail(set ImageSet, w, h uint32) Job {
 	return Job{Op: core.OpThumbnail, Images: set, Arg1: w, Arg2: h}
 }
 
-// request is one request ready to send: its header and payload.
+// request is one request ready to send: its header and payload, and the
+// distribution its Arg1 is drawn from.
 type request struct {
 	h       core.RequestHeader
 	payload []byte
+	dist    Dist
 }
 
 // sequence is the cycle of requests a workload sends, weights expanded and
@@ -71,7 +128,7 @@ func newSequence(w Workload, lib *Library) (sequence, error) {
 				k.reqs = append(k.reqs, request{h: j.Header(), payload: img.Data})
 			}
 		} else {
-			k.reqs = []request{{h: j.Header()}}
+			k.reqs = []request{{h: j.Header(), dist: j.Dist}}
 		}
 		kinds[i] = k
 	}

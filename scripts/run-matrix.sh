@@ -37,6 +37,8 @@ set -euo pipefail
 shopt -s lastpipe
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# shellcheck source=scripts/results.sh
+. scripts/results.sh
 
 if [[ -n ${COUNT:-} ]]; then
 	count=$COUNT
@@ -48,18 +50,7 @@ fi
 scale=${SCALE:-1}
 [[ $count =~ ^[1-9][0-9]*$ ]] || { echo "run-matrix: COUNT=$count is not a positive number" >&2; exit 2; }
 
-dirty=
-if [[ -n $(git status --porcelain --untracked-files=no 2>/dev/null) ]]; then
-	dirty=-dirty
-fi
-commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$dirty
-out=${OUT:-results/$(date -u +%Y-%m-%d)-$commit}
-if [[ -e $out/raw.txt ]]; then
-	echo "run-matrix: $out/raw.txt exists; remove the folder or set OUT=" >&2
-	exit 2
-fi
-mkdir -p "$out"
-out=$(cd "$out" && pwd)
+results_folder run-matrix "results/$(date -u +%Y-%m-%d)"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -75,16 +66,7 @@ mapfile -t scenarios < <(awk 'NR > 1 && NF == 0 { exit } NR > 1 { print $1 }' "$
 mapfile -t strategies < <(awk '/^STRATEGY/ { s = 1; next } s && NF { print $1 }' "$tmp/list")
 total=$((${#scenarios[@]} * ${#strategies[@]} * count))
 
-cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)
-{
-	echo "machine: $(uname -srm), $(getconf _NPROCESSORS_ONLN) CPUs${cpu:+, $cpu}"
-	echo "go-version: $(go env GOVERSION)"
-	echo "gomaxprocs: ${GOMAXPROCS:-$(getconf _NPROCESSORS_ONLN)}"
-	echo "commit: $(git rev-parse HEAD 2>/dev/null || echo unknown)$dirty"
-	echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-	echo "repetitions: $count"
-	echo "scale: $scale"
-} >"$out/raw.txt"
+results_header "$count" "$scale" >"$out/raw.txt"
 : >"$out/conditions.txt"
 
 echo "run-matrix: ${#scenarios[@]} scenarios x ${#strategies[@]} strategies x $count repetitions into $out" >&2
@@ -104,7 +86,7 @@ progress() {
 }
 
 for ((rep = 0; rep < count; rep++)); do
-	echo "rep $rep: load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)" >>"$out/conditions.txt"
+	echo "rep $rep: load average $(load_average)" >>"$out/conditions.txt"
 	"$tmp/harness.test" -test.run '^$' -test.bench '^BenchmarkScenario$' \
 		-test.benchtime 1x -test.count 1 -test.timeout 0 \
 		-harness.records "$out/records" -harness.rep "$rep" -harness.scale "$scale" \
@@ -126,7 +108,7 @@ for ((rep = 0; rep < count; rep++)); do
 		done
 done
 [[ -t 2 ]] && echo >&2
-echo "rep end: load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)" >>"$out/conditions.txt"
+echo "rep end: load average $(load_average)" >>"$out/conditions.txt"
 
 # The capacity every repetition scaled its open loops by: the median across
 # repetitions, the range, and the largest spread within one repetition's

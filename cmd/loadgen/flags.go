@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"regexp"
 	"strings"
 
@@ -33,6 +34,8 @@ func parse(args []string, usage io.Writer) (command, error) {
 			return parsePlot(args[1:], usage)
 		case "report":
 			return parseReport(args[1:], usage)
+		case "model":
+			return parseModel(args[1:], usage)
 		}
 	}
 	return parseLoad(args, usage)
@@ -176,4 +179,21 @@ func parsePlot(args []string, usage io.Writer) (command, error) {
 		return nil, errors.New("plot: -in is required")
 	}
 	return &c, nil
+}
+
+// checkIn checks what the subcommands that read a folder given by -in
+// share: no stray argument, -in given, and a folder there.
+func checkIn(cmd string, fs *flag.FlagSet, in string) error {
+	switch {
+	case fs.NArg() > 0:
+		return fmt.Errorf("%s: unexpected argument %q", cmd, fs.Arg(0))
+	case in == "":
+		return fmt.Errorf("%s: -in is required", cmd)
+	}
+	if fi, err := os.Stat(in); err != nil {
+		return fmt.Errorf("%s: -in %s: no such folder", cmd, in)
+	} else if !fi.IsDir() {
+		return fmt.Errorf("%s: -in %s is not a folder", cmd, in)
+	}
+	return nil
 }

@@ -7,6 +7,7 @@
 //	loadgen merge -out DIR RECORD...
 //	loadgen plot -in DIR [-out DIR]
 //	loadgen report -in DIR [-out FILE]
+//	loadgen model -in DIR
 //	loadgen -list
 //
 // The first form runs each named scenario (comma-separated; all of them by
@@ -22,7 +23,11 @@
 // machines against one server (same scenario and repetition) into one
 // record each, as if one machine had made every request, and prints their
 // benchmark lines. plot draws a records folder's pictures. report writes a
-// results folder's page, index.html (see harness/report).
+// results folder's page, index.html (see harness/report). model pools the
+// records of the model family (see scripts/run-model.sh) over their
+// repetitions and prints, per scenario and strategy, the measured queue
+// wait over the model's with its 95% interval, and whether it is within
+// the scenario's tolerance; it exits 1 when a check does not pass.
 //
 // A bad flag is a one-line error and exit status 2.
 package main

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -36,16 +35,8 @@ func parseReport(args []string, usage io.Writer) (command, error) {
 	if err := parseFlagSet(fs, "loadgen report -in DIR [-out FILE]", args, usage); err != nil {
 		return nil, err
 	}
-	switch {
-	case fs.NArg() > 0:
-		return nil, fmt.Errorf("report: unexpected argument %q", fs.Arg(0))
-	case c.in == "":
-		return nil, errors.New("report: -in is required")
-	}
-	if fi, err := os.Stat(c.in); err != nil {
-		return nil, fmt.Errorf("report: -in %s: no such folder", c.in)
-	} else if !fi.IsDir() {
-		return nil, fmt.Errorf("report: -in %s is not a folder", c.in)
+	if err := checkIn("report", fs, c.in); err != nil {
+		return nil, err
 	}
 	if _, err := os.Stat(filepath.Join(c.in, report.RawFile)); err != nil {
 		return nil, fmt.Errorf("report: -in %s: %w", c.in, report.ErrNoRun)

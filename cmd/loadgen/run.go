@@ -56,6 +56,7 @@ func (c *loadCmd) run(ctx context.Context, stdout, stderr io.Writer) error {
 	for rep := range c.count {
 		for _, s := range c.scenarios {
 			start := time.Now()
+			s.Seed += uint64(c.rep + rep) // repetitions draw independent samples
 			r, err := c.runOne(ctx, gen, s)
 			if err != nil {
 				return fmt.Errorf("%s: %w", s.Name, err)
