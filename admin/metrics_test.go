@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tcpimg/tcpimg/core"
+	"github.com/tcpimg/tcpimg/strategies"
 )
 
 // fixedAdmitter admits everything; it gives the server an admission limit
@@ -21,7 +22,9 @@ func (fixedAdmitter) Stats() core.AdmitStats           { return core.AdmitStats{
 // TestCollectorSendsWhatItDescribes: every metric described is collected,
 // so the help texts cannot drift from what a scrape holds.
 func TestCollectorSendsWhatItDescribes(t *testing.T) {
-	srv, err := core.NewServer(core.Config{Pool: core.NewWorkerPool(1, core.NewChanQueue(1)), Admit: fixedAdmitter{}})
+	admit, err := strategies.NewAdmitter("aimd", strategies.PoolConfig{Workers: 1, QueueSize: 1})
+	require.NoError(t, err)
+	srv, err := core.NewServer(core.Config{Pool: core.NewWorkerPool(1, core.NewChanQueue(1)), Admit: admit})
 	require.NoError(t, err)
 	defer srv.Close()
 	c := newCollector(srv)

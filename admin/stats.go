@@ -21,6 +21,9 @@ type Stats struct {
 	Server core.Stats `json:"server"`
 	// Pool is the pool's own account, when its strategy keeps one.
 	Pool *core.PoolStats `json:"pool,omitempty"`
+	// Admit is the admission limit's account, when the server has one
+	// (-admit).
+	Admit *core.AdmitStats `json:"admit,omitempty"`
 	// Runtime is the process's goroutines and heap.
 	Runtime Runtime `json:"runtime"`
 	// Ready is what /readyz says: false once shutdown has begun.
@@ -54,6 +57,9 @@ func (a *Server) snapshot() Stats {
 	}
 	if ps, ok := a.srv.PoolStats(); ok {
 		s.Pool = &ps
+	}
+	if as, ok := a.srv.AdmitStats(); ok {
+		s.Admit = &as
 	}
 	return s
 }

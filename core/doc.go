@@ -22,6 +22,10 @@
 // the optional [Rejecter] ability: the Server's jobs have it, and a job so
 // refused is answered BUSY without running.
 //
+// With Config.TLS the Server speaks TLS: each connection completes its
+// handshake in its own goroutine, once it holds a Limiter slot, under
+// Limits.HandshakeTimeout, and the protocol runs unchanged inside.
+//
 // Errors are classified with errors.Is against the sentinels in errors.go,
 // and [StatusOf] maps them to wire status codes in one place.
 package core

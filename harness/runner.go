@@ -119,17 +119,17 @@ type Runner struct {
 	capacity map[string][]float64 // latest calibration goodputs per strategy
 }
 
-// CalibrationRuns is how many calibration runs a capacity is the median
-// of. One short run varies by about ±8% here from the next; the median of
-// three halves the chance that an open loop labelled open-120 really runs
-// at open-100 or open-140.
-const CalibrationRuns = 3
-
 // TLS is the two sides of a TLS set-up; both are required.
 type TLS struct {
 	Server *tls.Config // the in-process server's core.Config.TLS
 	Client *tls.Config // the load connections'
 }
+
+// CalibrationRuns is how many calibration runs a capacity is the median
+// of. One short run varies by about ±8% here from the next; the median of
+// three halves the chance that an open loop labelled open-120 really runs
+// at open-100 or open-140.
+const CalibrationRuns = 3
 
 // Capacity returns the capacity in requests a second that scales the open
 // loops of strategy (see Runner), running the calibration scenario until

@@ -35,8 +35,7 @@ type batch struct {
 	images   []inputImage
 	header   core.RequestHeader // the batch's request, job id left 0
 	total    int64
-	next     atomic.Int64   // the next job to hand out
-	due      []atomic.Int64 // when each job was first sent (unix ns): its retries' latency counts from there
+	next     atomic.Int64 // the next job to hand out
 	tally    *loadclient.Tally
 	retries  *retrier
 	progress progress
@@ -76,13 +75,11 @@ func newBatch(cfg *config, images []inputImage, out *outWriter, p progress) (*ba
 	if err != nil {
 		return nil, err
 	}
-	total := int64(len(images)) * int64(cfg.repeat)
 	return &batch{
 		cfg:      cfg,
 		images:   images,
 		header:   cfg.header(),
-		total:    total,
-		due:      make([]atomic.Int64, total),
+		total:    int64(len(images)) * int64(cfg.repeat),
 		tally:    t,
 		retries:  r,
 		progress: p,
@@ -113,18 +110,13 @@ func (b *batch) payload(img int) []byte {
 	return b.images[img].data
 }
 
-// request builds the request of job id; a retry keeps its first due time.
-func (b *batch) request(id uint64, again bool) loadclient.Request {
+// request builds the request of job id, due at due: now for its first
+// attempt, the first attempt's for a retry, so that its latency covers
+// every attempt.
+func (b *batch) request(id uint64, due time.Time, again bool) loadclient.Request {
 	h := b.header
 	h.JobID = id
-	r := loadclient.Request{Header: h, Payload: b.payload(b.imageOf(id)), Retry: again}
-	if again {
-		r.Due = time.Unix(0, b.due[id-1].Load())
-	} else {
-		r.Due = time.Now()
-		b.due[id-1].Store(r.Due.UnixNano())
-	}
-	return r
+	return loadclient.Request{Header: h, Payload: b.payload(b.imageOf(id)), Due: due, Retry: again}
 }
 
 // send writes jobs on c, at most -inflight outstanding at once, until
@@ -195,12 +187,12 @@ func (b *batch) nextRequest(ctx context.Context, c *conn) (loadclient.Request, b
 			return loadclient.Request{}, false, nil
 		default:
 		}
-		if id, ok := b.retries.take(); ok {
-			return b.request(id, true), true, nil
+		if id, due, ok := b.retries.take(); ok {
+			return b.request(id, due, true), true, nil
 		}
 		if i, ok := b.nextJob(); ok {
 			b.retries.sent()
-			return b.request(uint64(i)+1, false), true, nil
+			return b.request(uint64(i)+1, time.Now(), false), true, nil
 		}
 		pending, wake := b.retries.pending()
 		var lingered <-chan time.Time
@@ -242,7 +234,7 @@ func (b *batch) retryAnswer(c *conn) func(*loadclient.Result) bool {
 		default:
 			return false
 		}
-		return b.retries.offer(r.Response.JobID)
+		return b.retries.offer(r.Response.JobID, r.At.Add(-r.Latency))
 	}
 }
 
@@ -337,9 +329,14 @@ func (b *batch) carry(ctx context.Context, c *conn) {
 		if lost > 0 && ctx.Err() == nil {
 			b.fail(fmt.Errorf("conn %d: closed with %d jobs unanswered", c.id, lost))
 		}
-		// The last connection to end carries what is left: every other
-		// one will look again when it ends.
-		if ctx.Err() != nil || !b.retries.on() || others > 0 || !b.workLeft() {
+		// A connection that ended with jobs of the batch still to hand out
+		// is replaced, so that -conns carry them. Once every job is handed
+		// out, the last connection to end carries the retries left: every
+		// other one looks again when it ends.
+		if ctx.Err() != nil || !b.retries.on() || !b.workLeft() {
+			return
+		}
+		if others > 0 && b.next.Load() >= b.total {
 			return
 		}
 		if c = b.redial(ctx, c.id); c == nil {

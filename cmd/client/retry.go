@@ -29,16 +29,23 @@ type retrier struct {
 	mu      sync.Mutex
 	ready   []uint64                 // job ids whose backoff has passed
 	timers  map[*time.Timer]struct{} // job ids in backoff, one timer each
-	tries   map[uint64]int           // retries made per job id
+	jobs    map[uint64]*retried      // every job retried so far, by id
 	wake    chan struct{}            // closed, and replaced, when ready grows or a backoff ends
 	stopped bool
 	denied  int // retryable failures left as they were: cap or budget spent
 }
 
+// retried is a job sent again: how often, and when it was first due, which
+// its latency counts from.
+type retried struct {
+	tries int
+	due   time.Time
+}
+
 // newRetrier returns a retrier for -retries max and -retry-budget ratio;
 // max 0 turns retrying off.
 func newRetrier(max int, ratio float64) (*retrier, error) {
-	r := &retrier{timers: map[*time.Timer]struct{}{}, tries: map[uint64]int{}, wake: make(chan struct{})}
+	r := &retrier{timers: map[*time.Timer]struct{}{}, jobs: map[uint64]*retried{}, wake: make(chan struct{})}
 	if max == 0 {
 		return r, nil
 	}
@@ -62,23 +69,27 @@ func (r *retrier) sent() {
 	}
 }
 
-// offer schedules job id to be sent again after its backoff and returns
-// true, or returns false when it may not be: retrying is off, the job has
-// had its retries, or the budget is spent.
-func (r *retrier) offer(id uint64) bool {
+// offer schedules job id, first due at due, to be sent again after its
+// backoff and returns true, or returns false when it may not be: retrying
+// is off, the job has had its retries, or the budget is spent.
+func (r *retrier) offer(id uint64, due time.Time) bool {
 	if !r.on() {
 		return false
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	n := r.tries[id]
-	if r.stopped || !r.policy.Allow(n) || !r.budget.TryRetry() {
+	j := r.jobs[id]
+	if j == nil {
+		j = &retried{due: due}
+	}
+	if r.stopped || !r.policy.Allow(j.tries) || !r.budget.TryRetry() {
 		r.denied++
 		return false
 	}
-	r.tries[id] = n + 1
+	j.tries++
+	r.jobs[id] = j
 	var t *time.Timer
-	t = time.AfterFunc(r.policy.Backoff(n+1), func() {
+	t = time.AfterFunc(r.policy.Backoff(j.tries), func() {
 		r.mu.Lock()
 		defer r.mu.Unlock()
 		if _, ok := r.timers[t]; !ok {
@@ -98,16 +109,17 @@ func (r *retrier) signal() {
 	r.wake = make(chan struct{})
 }
 
-// take returns a job whose backoff has passed, if any.
-func (r *retrier) take() (uint64, bool) {
+// take returns a job whose backoff has passed, if any, with the time it
+// was first due.
+func (r *retrier) take() (uint64, time.Time, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if len(r.ready) == 0 {
-		return 0, false
+		return 0, time.Time{}, false
 	}
 	id := r.ready[0]
 	r.ready = r.ready[1:]
-	return id, true
+	return id, r.jobs[id].due, true
 }
 
 // pending reports whether any job waits to be sent again, and returns a

@@ -42,7 +42,6 @@ func TestBadFlagsExit2WithOneLine(t *testing.T) {
 		{"addr without port", []string{"-addr", "nonsense"}, `-addr "nonsense"`},
 		{"addr port out of range", []string{"-addr", "127.0.0.1:99999"}, `-addr "127.0.0.1:99999"`},
 		{"admin addr", []string{"-admin-addr", "bad"}, `-admin-addr "bad"`},
-		{"old metrics flag", []string{"-metrics-addr", "127.0.0.1:0"}, "flag provided but not defined"},
 		{"negative drain delay", []string{"-drain-delay", "-1s"}, "-drain-delay -1s"},
 		{"zero handshake timeout", []string{"-handshake-timeout", "0s"}, "-handshake-timeout"},
 		{"tls cert without key", []string{"-tls-cert", "x.pem"}, "-tls-cert and -tls-key go together"},
@@ -190,11 +189,14 @@ func TestAdminAndDrainDelay(t *testing.T) {
 		_, body := httpGet(t, adminURL+"/metrics")
 		return strings.Contains(body, "tcpimg_jobs_accepted_total 1\n")
 	}, 5*time.Second, 10*time.Millisecond, "accepted never counted")
-	_, metrics := httpGet(t, adminURL+"/metrics")
-	assert.Contains(t, metrics, "tcpimg_admit_limit ", "the admission limit (2 workers: 2..%d)", 2+core.DefaultQueueSize)
-	assert.Contains(t, metrics, "tcpimg_admit_in_flight ")
-	_, body := httpGet(t, adminURL+"/stats")
+	_, body := httpGet(t, adminURL+"/metrics")
+	assert.Contains(t, body, "tcpimg_jobs_completed_total 1")
+	assert.Contains(t, body, "tcpimg_connections 1")
+	assert.Contains(t, body, "tcpimg_admit_limit ", "the admission limit (2 workers: 2..%d)", 2+core.DefaultQueueSize)
+	assert.Contains(t, body, "tcpimg_admit_in_flight 0\n")
+	_, body = httpGet(t, adminURL+"/stats")
 	assert.Contains(t, body, `"Completed": 1`)
+	assert.Contains(t, body, `"admit": {`)
 
 	signalled := time.Now()
 	cancel()

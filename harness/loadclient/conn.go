@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"sync"
 	"time"
@@ -322,27 +323,25 @@ func (c *Conn) Close() error { return c.cc.Close() }
 // Receive have returned.
 func (c *Conn) CountLost() int { return c.RetryLost(nil) }
 
-// RetryLost offers each request still in flight, by job id, to retry, and
-// counts those it declines (all of them for a nil retry) as lost, in the
-// tally; it returns how many it counted. A request the client gave up on
-// and the server never answered is lost, without an offer. A request retry takes is the
-// caller's to write again, marked [Request.Retry]. Call it once, after the
-// writer and Receive have returned.
-func (c *Conn) RetryLost(retry func(id uint64) bool) int {
+// RetryLost offers each request still in flight, by job id and due time,
+// to retry, and counts those it declines (all of them for a nil retry) as
+// lost, in the tally; it returns how many it counted. A request the client
+// gave up on and the server never answered is lost, without an offer. A
+// request retry takes is the caller's to write again, marked
+// [Request.Retry] and with that Due. Call it once, after the writer and
+// Receive have returned.
+func (c *Conn) RetryLost(retry func(id uint64, due time.Time) bool) int {
 	c.mu.Lock()
-	ids := make([]uint64, 0, len(c.pending))
+	lost := maps.Clone(c.pending)
+	clear(c.pending)
+	c.mu.Unlock()
 	n := 0
-	for id, p := range c.pending {
+	for id, p := range lost {
 		if p.gaveUp {
 			n++
 			continue
 		}
-		ids = append(ids, id)
-	}
-	clear(c.pending)
-	c.mu.Unlock()
-	for _, id := range ids {
-		if retry == nil || !retry(id) {
+		if retry == nil || !retry(id, p.from) {
 			n++
 		}
 	}

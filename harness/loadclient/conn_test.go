@@ -68,6 +68,32 @@ func serveOnce(t *testing.T, sc script) string {
 	return ln.Addr().String()
 }
 
+// exchange writes the requests req makes for job ids 0..n-1 on a
+// connection to a serveOnce server, half-closes it and waits for the
+// server's close; it returns the connection, for its lost requests, and
+// every result its handler saw.
+func exchange(t *testing.T, sc script, n int, tally *loadclient.Tally, cfg loadclient.Config,
+	req func(id uint64) loadclient.Request) (*loadclient.Conn, []loadclient.Result) {
+	t.Helper()
+	nc, err := net.Dial("tcp", serveOnce(t, sc))
+	require.NoError(t, err)
+	c := loadclient.NewConn(nc, tally, cfg)
+	var results []loadclient.Result
+	received := make(chan error, 1)
+	go func() {
+		received <- c.Receive(func(r *loadclient.Result) { results = append(results, *r) })
+	}()
+	for id := range uint64(n) {
+		ok, err := c.Acquire(nil)
+		require.True(t, ok)
+		require.NoError(t, err)
+		require.NoError(t, c.SendBuffered(req(id)))
+	}
+	require.NoError(t, c.CloseWrite(time.Minute))
+	require.NoError(t, <-received)
+	return c, results
+}
+
 func TestConnPairsAnswersAndTallies(t *testing.T) {
 	busyOdd := func(id uint64) core.Status {
 		if id%2 == 1 {
@@ -103,29 +129,18 @@ func TestConnPairsAnswersAndTallies(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			const n = 10
-			nc, err := net.Dial("tcp", serveOnce(t, tt.give))
-			require.NoError(t, err)
 			tally := loadclient.NewTally()
 			tally.AllLatencies = tt.all
-			c := loadclient.NewConn(nc, tally, loadclient.Config{Inflight: n, ReadDelay: tt.readDelay})
-			var unexpected []uint64
-			received := make(chan error, 1)
-			go func() {
-				received <- c.Receive(func(r *loadclient.Result) {
-					if r.Unexpected {
-						unexpected = append(unexpected, r.Response.JobID)
-					}
+			c, results := exchange(t, tt.give, n, tally, loadclient.Config{Inflight: n, ReadDelay: tt.readDelay},
+				func(id uint64) loadclient.Request {
+					return loadclient.Request{Header: core.RequestHeader{Op: core.OpNoop, JobID: id}, Warmup: id < uint64(tt.warmup)}
 				})
-			}()
-			for id := range uint64(n) {
-				ok, err := c.Acquire(nil)
-				require.True(t, ok)
-				require.NoError(t, err)
-				h := core.RequestHeader{Op: core.OpNoop, JobID: id}
-				require.NoError(t, c.SendBuffered(loadclient.Request{Header: h, Warmup: id < uint64(tt.warmup)}))
+			var unexpected []uint64
+			for _, r := range results {
+				if r.Unexpected {
+					unexpected = append(unexpected, r.Response.JobID)
+				}
 			}
-			require.NoError(t, c.CloseWrite(time.Minute))
-			require.NoError(t, <-received)
 			assert.Equal(t, int(tt.wantLost), c.CountLost())
 
 			got := tally.Counts()
@@ -174,31 +189,21 @@ func TestConnLeavesRetriesToTheCaller(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			const n = 10
-			nc, err := net.Dial("tcp", serveOnce(t, tt.give))
-			require.NoError(t, err)
 			tally := loadclient.NewTally()
 			retry := func(r *loadclient.Result) bool { return r.Response.Status == core.StatusBusy }
-			c := loadclient.NewConn(nc, tally, loadclient.Config{Inflight: n, Retry: retry})
-			var retried []uint64
-			received := make(chan error, 1)
-			go func() {
-				received <- c.Receive(func(r *loadclient.Result) {
-					if r.Retried {
-						retried = append(retried, r.Response.JobID)
-					}
+			c, results := exchange(t, tt.give, n, tally, loadclient.Config{Inflight: n, Retry: retry},
+				func(id uint64) loadclient.Request {
+					// The second half are retries of earlier requests.
+					return loadclient.Request{Header: core.RequestHeader{Op: core.OpNoop, JobID: id}, Retry: id >= n/2}
 				})
-			}()
-			for id := range uint64(n) {
-				ok, err := c.Acquire(nil)
-				require.True(t, ok)
-				require.NoError(t, err)
-				// The second half are retries of earlier requests.
-				require.NoError(t, c.SendBuffered(loadclient.Request{Header: core.RequestHeader{Op: core.OpNoop, JobID: id}, Retry: id >= n/2}))
+			var retried []uint64
+			for _, r := range results {
+				if r.Retried {
+					retried = append(retried, r.Response.JobID)
+				}
 			}
-			require.NoError(t, c.CloseWrite(time.Minute))
-			require.NoError(t, <-received)
 			var took []uint64
-			lost := c.RetryLost(func(id uint64) bool {
+			lost := c.RetryLost(func(id uint64, _ time.Time) bool {
 				if tt.retryLost != nil && tt.retryLost(id) {
 					took = append(took, id)
 					return true
