@@ -332,14 +332,20 @@ func TestShutdownDrainsQueuedJobs(t *testing.T) {
 }
 
 func testShutdownDrainsQueuedJobs(t *testing.T, pool string) {
-	ts := startServer(t, withPool(t, pool, noShedding(strategies.PoolConfig{Workers: 2, QueueSize: 100}), core.Config{Admission: core.AdmissionBlock}))
+	h := newHook(0)
+	ts := startHooked(t, pool, noShedding(strategies.PoolConfig{Workers: 2, QueueSize: 100}), core.Config{Admission: core.AdmissionBlock}, h)
 	c := dial(t, ts.Addr)
 	const n = 50
-	for i := range n {
+	// Job 0 holds a worker until the test lets it go, so that the
+	// connection still has a job in flight when the late request arrives,
+	// however long shutdown takes to close the listener.
+	require.NoError(t, c.SendBuffered(marked(0, markHold), nil))
+	for i := 1; i < n; i++ {
 		require.NoError(t, c.SendBuffered(core.RequestHeader{Op: core.OpSleep, JobID: uint64(i), Arg1: 5000}, nil))
 	}
 	require.NoError(t, c.Flush())
 	require.Eventually(t, func() bool { return ts.Stats().Accepted == n }, 5*time.Second, time.Millisecond)
+	h.waitHeld(t, 1)
 
 	done := make(chan error, 1)
 	go func() { done <- ts.Shutdown(context.Background()) }()
@@ -350,8 +356,20 @@ func testShutdownDrainsQueuedJobs(t *testing.T, pool string) {
 	}, 5*time.Second, time.Millisecond, "listener still accepting")
 	require.NoError(t, c.Send(core.RequestHeader{Op: core.OpNoop, JobID: 500}, nil))
 
+	// Job 0 is let go once the late request has been refused, so the
+	// refusal cannot race the connection's close.
+	var got []core.Response
+	c.Conn().SetReadDeadline(time.Now().Add(20 * time.Second))
+	for len(got) < n+1 {
+		r, err := c.Recv()
+		require.NoError(t, err, "after %d responses", len(got))
+		got = append(got, r)
+		if r.JobID == 500 {
+			h.releaseHeld()
+		}
+	}
 	ok, shutting := 0, 0
-	for _, r := range recvAll(t, c, n+1) {
+	for _, r := range got {
 		switch r.Status {
 		case core.StatusOK:
 			ok++
