@@ -1,0 +1,116 @@
+package jpegscale_test
+
+import (
+	"bytes"
+	"image"
+	"image/jpeg"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tcpimg/tcpimg/core/imaging/jpegscale"
+)
+
+const noLimit = 1 << 40
+
+// testFiles returns the JPEGs of testdata by name, and the repository's
+// sample JPEGs.
+func testFiles(t testing.TB) map[string][]byte {
+	t.Helper()
+	files := map[string][]byte{}
+	for _, pattern := range []string{"testdata/*.jpg", "../../../testdata/images/*.jpg"} {
+		names, err := filepath.Glob(pattern)
+		require.NoError(t, err)
+		for _, name := range names {
+			data, err := os.ReadFile(name)
+			require.NoError(t, err)
+			files[filepath.Base(name)] = data
+		}
+	}
+	require.NotEmpty(t, files)
+	return files
+}
+
+// maxSampleDiff is the largest difference between two images' samples
+// (Y, Cb, Cr or gray) over the visible area; -1 when their types,
+// subsampling or sizes differ.
+func maxSampleDiff(a, b image.Image) int {
+	if a.Bounds() != b.Bounds() {
+		return -1
+	}
+	r := a.Bounds()
+	worst := 0
+	diff := func(x, y uint8) {
+		worst = max(worst, int(x)-int(y), int(y)-int(x))
+	}
+	switch a := a.(type) {
+	case *image.Gray:
+		b, ok := b.(*image.Gray)
+		if !ok {
+			return -1
+		}
+		for y := r.Min.Y; y < r.Max.Y; y++ {
+			for x := r.Min.X; x < r.Max.X; x++ {
+				diff(a.Pix[a.PixOffset(x, y)], b.Pix[b.PixOffset(x, y)])
+			}
+		}
+	case *image.YCbCr:
+		b, ok := b.(*image.YCbCr)
+		if !ok || a.SubsampleRatio != b.SubsampleRatio {
+			return -1
+		}
+		for y := r.Min.Y; y < r.Max.Y; y++ {
+			for x := r.Min.X; x < r.Max.X; x++ {
+				diff(a.Y[a.YOffset(x, y)], b.Y[b.YOffset(x, y)])
+				ac, bc := a.COffset(x, y), b.COffset(x, y)
+				diff(a.Cb[ac], b.Cb[bc])
+				diff(a.Cr[ac], b.Cr[bc])
+			}
+		}
+	default:
+		return -1
+	}
+	return worst
+}
+
+// TestFullScaleMatchesImageJPEG: at 1/1 the decoder gives image/jpeg's
+// image, sample for sample within the two transforms' rounding, for every
+// coding feature it handles, and hands the others back. The progressive
+// files are lossless transcodes of the baseline ones (jpegtran), so their
+// reference is image/jpeg's decode of the baseline file: image/jpeg
+// itself refuses progressive-restart-420.jpg (it counts restart intervals
+// in groups of blocks in a non-interleaved scan, see decodeScan).
+func TestFullScaleMatchesImageJPEG(t *testing.T) {
+	files := testFiles(t)
+	for name, data := range files {
+		t.Run(name, func(t *testing.T) {
+			ref := data
+			if base, ok := strings.CutPrefix(name, "progressive-"); ok && files["baseline-"+base] != nil {
+				ref = files["baseline-"+base]
+			} else if name == "progressive-restart-420.jpg" {
+				ref = files["baseline-420.jpg"]
+			}
+			want, wantErr := jpeg.Decode(bytes.NewReader(ref))
+			got, err := jpegscale.Decode(data, 1, noLimit)
+			switch {
+			case strings.HasPrefix(name, "fallback-"):
+				require.NoError(t, wantErr)
+				assert.ErrorIs(t, err, jpegscale.ErrUnsupported)
+			case strings.HasPrefix(name, "unsupported-"):
+				require.Error(t, wantErr)
+				var fe jpegscale.FormatError
+				assert.ErrorAs(t, err, &fe)
+			default:
+				require.NoError(t, wantErr)
+				require.NoError(t, err)
+				d := maxSampleDiff(want, got)
+				assert.LessOrEqual(t, d, 1)
+				assert.GreaterOrEqual(t, d, 0, "types or sizes differ")
+			}
+		})
+	}
+}
