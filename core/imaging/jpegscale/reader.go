@@ -93,7 +93,7 @@ type decoder struct {
 	huff          [2][maxTh + 1]huffman
 	quant         [maxTq + 1][blockSize]int32 // zig-zag order
 
-	mxx, myy int   // MCUs across and down
+	mxx, myy int // MCUs across and down
 	gray     *image.Gray
 	ycc      *image.YCbCr
 	planes   [3]plane
