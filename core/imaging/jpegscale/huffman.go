@@ -1,5 +1,7 @@
 package jpegscale
 
+import "encoding/binary"
+
 // Huffman tables (T.81 annex C) and the entropy-coded bit stream (F.1.2.3,
 // F.2.2). The look-up table and the bit-by-bit slow path are built the
 // way image/jpeg builds them, including for malformed tables (codes that
@@ -22,12 +24,19 @@ type huffman struct {
 	minCodes    [maxCodeLength]int32
 	maxCodes    [maxCodeLength]int32
 	valsIndices [maxCodeLength]int32
+	// fast decodes a symbol and the value bits after it in one look-up
+	// of the next fastBits bits, when both fit: value<<16 | run<<8 | bits
+	// used, with fastEOB set for an end of block, or 0 when the slow way
+	// must be taken. Entries are found by running the slow way (look-up
+	// table, then bit by bit) on each pattern, so both agree on every
+	// table, malformed ones included.
+	fast [1 << fastBits]int32
 }
 
-// build derives the look-up table and the per-length code ranges from the
-// count of codes of each length (counts[i] codes of length i+1), with the
-// symbols already in h.vals.
-func (h *huffman) build(counts *[maxCodeLength]int32) {
+// build derives the look-up tables and the per-length code ranges from
+// the count of codes of each length (counts[i] codes of length i+1), with
+// the symbols already in h.vals.
+func (h *huffman) build(counts *[maxCodeLength]int32, dc bool) {
 	clear(h.lut[:])
 	var x, code uint32
 	for i := uint32(0); i < lutBits; i++ {
@@ -53,6 +62,68 @@ func (h *huffman) build(counts *[maxCodeLength]int32) {
 		}
 		c <<= 1
 	}
+	h.buildFast(dc)
+}
+
+const (
+	fastBits = 11
+	fastEOB  = 1 << 14
+)
+
+// buildFast fills h.fast. A DC table's entries hold the difference's
+// value (F.2.2.1); an AC table's the coefficient's, with its run.
+func (h *huffman) buildFast(dc bool) {
+	for p := range h.fast {
+		h.fast[p] = 0
+		l, sym, ok := h.simulate(uint32(p))
+		if !ok {
+			continue
+		}
+		size := uint(sym & 0x0f)
+		if dc {
+			size = uint(sym)
+			if size > 16 {
+				continue
+			}
+		} else if size == 0 {
+			if sym == 0 {
+				h.fast[p] = fastEOB | int32(l)
+			}
+			continue
+		}
+		if l+size > fastBits {
+			continue
+		}
+		x := int32(p>>(fastBits-l-size)) & (1<<size - 1)
+		if size > 0 && x < 1<<(size-1) {
+			x += -1<<size + 1
+		}
+		run := int32(sym >> 4)
+		if dc {
+			run = 0
+		}
+		h.fast[p] = x<<16 | run<<8 | int32(l+size)
+	}
+}
+
+// simulate decodes the fastBits-bit pattern p as decode would with at
+// least that many bits available: the code's length and symbol, or !ok
+// when the code is longer or invalid.
+func (h *huffman) simulate(p uint32) (l uint, sym uint8, ok bool) {
+	if v := h.lut[p>>(fastBits-lutBits)]; v != 0 {
+		return uint(v&0xff) - 1, uint8(v >> 8), true
+	}
+	if h.nCodes == 0 {
+		return 0, 0, false
+	}
+	for i := range fastBits {
+		l := uint(i + 1)
+		code := int32(p >> (fastBits - l))
+		if code <= h.maxCodes[i] {
+			return l, h.vals[h.valsIndices[i]+code-h.minCodes[i]], true
+		}
+	}
+	return 0, 0, false
 }
 
 // bitReader reads the entropy-coded data of one scan from data[pos:]. It
@@ -70,17 +141,19 @@ type bitReader struct {
 
 // fill tops acc up to at least 57 bits, or as far as the segment goes.
 func (r *bitReader) fill() {
-	for r.n <= 56 {
-		if r.pos+4 <= len(r.data) && r.n <= 24 {
-			// Four bytes at once when none is 0xff (the common case).
-			w := uint32(r.data[r.pos])<<24 | uint32(r.data[r.pos+1])<<16 | uint32(r.data[r.pos+2])<<8 | uint32(r.data[r.pos+3])
-			if hasFF(w) == 0 {
-				r.acc |= uint64(w) << (32 - r.n)
-				r.n += 32
-				r.pos += 4
-				continue
-			}
+	if r.pos+8 <= len(r.data) {
+		// As many whole bytes as fit, at once, when none of the next eight
+		// is 0xff (the common case).
+		w := binary.BigEndian.Uint64(r.data[r.pos:])
+		if hasFF(w) == 0 {
+			k := (64 - r.n) / 8
+			r.acc |= w >> (64 - 8*k) << (64 - r.n - 8*k)
+			r.n += 8 * k
+			r.pos += int(k)
+			return
 		}
+	}
+	for r.n <= 56 {
 		if r.pos >= len(r.data) {
 			return
 		}
@@ -99,9 +172,9 @@ func (r *bitReader) fill() {
 }
 
 // hasFF is non-zero when a byte of w is 0xff.
-func hasFF(w uint32) uint32 {
+func hasFF(w uint64) uint64 {
 	v := ^w
-	return (v - 0x01010101) & ^v & 0x80808080
+	return (v - 0x0101010101010101) & ^v & 0x8080808080808080
 }
 
 // reset drops the buffered bits, at a restart marker.

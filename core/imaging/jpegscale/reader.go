@@ -440,7 +440,7 @@ func (d *decoder) processDHT(n int) error {
 			return err
 		}
 		copy(h.vals[:], vals)
-		h.build(&counts)
+		h.build(&counts, tc == 0)
 	}
 	return nil
 }

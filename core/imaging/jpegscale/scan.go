@@ -218,6 +218,9 @@ func (d *decoder) decodeScan(scan []scanComp, sp scanParams) error {
 		d.pos = s.r.pos
 		return nil
 	}
+	if !d.progressive {
+		return d.decodeSequentialScan(&s, scan)
+	}
 	for my := range d.myy {
 		for mx := range d.mxx {
 			for _, sc := range scan {
@@ -235,6 +238,64 @@ func (d *decoder) decodeScan(scan []scanComp, sp scanParams) error {
 		}
 	}
 	d.pos = s.r.pos
+	return nil
+}
+
+// seqComp is what decodeSequentialScan needs of a component, looked up
+// once per scan rather than once per block.
+type seqComp struct {
+	dcTab, acTab *huffman
+	q            *[blockSize]int32
+	pix          []uint8
+	stride       int
+	h, v         int
+	ci           int
+}
+
+// decodeSequentialScan is decodeScan for an interleaved sequential scan,
+// the whole of a baseline colour image: each block is decoded and
+// reduced into its plane at once.
+func (d *decoder) decodeSequentialScan(s *scanState, scan []scanComp) error {
+	var comps [maxComponents]seqComp
+	for i, sc := range scan {
+		c := &d.comp[sc.ci]
+		pl := d.planes[sc.ci]
+		comps[i] = seqComp{&d.huff[0][sc.td], &d.huff[1][sc.ta], &d.quant[c.tq], pl.pix, pl.stride, c.h, c.v, sc.ci}
+	}
+	n := d.n
+	wantAC := n > 1
+	r, blk := &s.r, &s.blk
+	for my := range d.myy {
+		for mx := range d.mxx {
+			for i := range scan {
+				c := &comps[i]
+				for y := range c.v {
+					for x := range c.h {
+						last := d.decodeSequential(r, blk, c.dcTab, c.acTab, &s.dc[c.ci], wantAC)
+						if r.err != nil {
+							return r.err
+						}
+						off := n * ((c.v*my+y)*c.stride + c.h*mx + x)
+						if n == 1 {
+							v := blk[0] * c.q[0]
+							d.checkExtreme(v)
+							c.pix[off] = clampByte(float32(v)*0.125 + 128.5)
+							blk[0] = 0
+							continue
+						}
+						d.reconstruct(blk, c.q, last, c.pix[off:], c.stride)
+						for _, k := range unzig[:last+1] {
+							blk[k] = 0
+						}
+					}
+				}
+			}
+			if err := d.nextUnit(s, d.mxx*d.myy); err != nil {
+				return err
+			}
+		}
+	}
+	d.pos = r.pos
 	return nil
 }
 
@@ -296,47 +357,37 @@ func findRST(data []byte, pos int, want uint8) (int, error) {
 func (d *decoder) decodeBlock(r *bitReader, blk *[blockSize]int32, sc scanComp, sp scanParams, dc *int32, bx, by int) error {
 	c := &d.comp[sc.ci]
 	if !d.progressive {
-		*blk = [blockSize]int32{}
-		last := d.decodeFirst(r, blk, sc, sp, dc, d.n > 1)
+		// blk is all zeros here: it starts so, and is cleared after use.
+		last := d.decodeSequential(r, blk, &d.huff[0][sc.td], &d.huff[1][sc.ta], dc, d.n > 1)
 		if r.err != nil {
 			return r.err
 		}
 		pl := &d.planes[sc.ci]
 		n := d.n
 		d.reconstruct(blk, &d.quant[c.tq], last, pl.pix[n*(by*pl.stride+bx):], pl.stride)
+		for _, k := range unzig[:last+1] {
+			blk[k] = 0
+		}
 		return nil
 	}
 	idx := by*d.mxx*c.h + bx
 	if d.dcOnly {
-		blk[0] = int32(d.coefs[sc.ci][idx])
+		dcs := d.coefs[sc.ci][idx : idx+1]
 		if sp.ah != 0 {
 			if r.bit() {
-				blk[0] |= 1 << sp.al
+				dcs[0] = d.store(int32(dcs[0]) | 1<<sp.al)
 			}
 		} else {
-			d.decodeFirst(r, blk, sc, sp, dc, false)
+			dcs[0] = d.store(d.decodeDC(r, &d.huff[0][sc.td], dc) << sp.al)
 		}
-		d.coefs[sc.ci][idx] = d.store(blk[0])
 		return r.err
 	}
-	stored := d.coefs[sc.ci][idx*blockSize:][:blockSize]
-	for i, v := range stored {
-		blk[i] = int32(v)
-	}
+	coefs := (*[blockSize]int16)(d.coefs[sc.ci][idx*blockSize:])
 	if sp.ah != 0 {
-		if err := d.refine(r, blk, &d.huff[1][sc.ta], sp); err != nil {
-			return err
-		}
-	} else {
-		d.decodeFirst(r, blk, sc, sp, dc, true)
+		return d.refine(r, coefs, &d.huff[1][sc.ta], sp)
 	}
-	if r.err != nil {
-		return r.err
-	}
-	for i, v := range blk {
-		stored[i] = d.store(v)
-	}
-	return nil
+	d.decodeFirst(r, coefs, sc, sp, dc)
+	return r.err
 }
 
 // store narrows a coefficient to 16 bits, saturating: no 8-bit encoder
@@ -350,29 +401,111 @@ func (d *decoder) store(v int32) int16 {
 	return int16(v)
 }
 
-// decodeFirst decodes a sequential block or a progressive scan's first
-// pass over its band (F.2.2, G.1.2.1, G.1.2.2) into blk, which holds
-// quantised coefficients in natural order. AC values are stored only when
-// wantAC (at 1/8 they are read and dropped). It returns the zig-zag index
-// of the last coefficient written.
-func (d *decoder) decodeFirst(r *bitReader, blk *[blockSize]int32, sc scanComp, sp scanParams, dc *int32, wantAC bool) int32 {
-	zig, last := sp.zs, int32(0)
-	if zig == 0 {
-		zig++
-		t := r.decode(&d.huff[0][sc.td])
-		if t > 16 {
-			r.fail(errFormat("excessive DC component"))
-			return 0
-		}
-		*dc += r.receiveExtend(uint(t))
-		blk[0] = *dc << sp.al
+// decodeDC decodes a DC difference (F.2.2.1) and returns the new DC.
+func (d *decoder) decodeDC(r *bitReader, h *huffman, dc *int32) int32 {
+	t := r.decode(h)
+	if t > 16 {
+		r.fail(errFormat("excessive DC component"))
+		return 0
 	}
-	if zig > sp.ze {
-		return last
+	*dc += r.receiveExtend(uint(t))
+	return *dc
+}
+
+// decodeSequential decodes a block of a sequential scan (F.2.2) into blk,
+// quantised coefficients in natural order; AC values are stored only when
+// wantAC (at 1/8 they are read and dropped). It returns the zig-zag index
+// of the last coefficient stored. It is decodeFirst over the whole band,
+// with the bit reader's state in locals and symbols whose value fits in
+// the look-up table's bits decoded in one step: this loop is most of a
+// baseline thumbnail's time.
+func (d *decoder) decodeSequential(r *bitReader, blk *[blockSize]int32, dcTab, acTab *huffman, dc *int32, wantAC bool) int32 {
+	if r.n < 32 {
+		r.fill()
+	}
+	if e := dcTab.fast[r.acc>>(64-fastBits)]; e != 0 && r.n >= fastBits {
+		l := uint(e & 0xff)
+		r.acc <<= l
+		r.n -= l
+		*dc += e >> 16
+		blk[0] = *dc
+	} else {
+		blk[0] = d.decodeDC(r, dcTab, dc)
 	}
 	if d.eobRun > 0 {
 		d.eobRun--
-		return last
+		return 0
+	}
+	last := int32(0)
+	acc, n := r.acc, r.n
+	for zig := int32(1); zig < blockSize; zig++ {
+		if n < 32 {
+			r.acc, r.n = acc, n
+			r.fill()
+			acc, n = r.acc, r.n
+		}
+		if e := acTab.fast[acc>>(64-fastBits)]; e != 0 && n >= fastBits {
+			l := uint(e & 0xff)
+			if e&fastEOB != 0 {
+				r.acc, r.n = acc<<l, n-l
+				return last
+			}
+			if z := zig + (e>>8)&0x0f; z < blockSize {
+				acc <<= l
+				n -= l
+				zig = z
+				if wantAC {
+					blk[unzig[zig]] = e >> 16
+					last = zig
+				}
+				continue
+			}
+		}
+		r.acc, r.n = acc, n
+		v := r.decode(acTab)
+		run, size := int32(v>>4), uint(v&0x0f)
+		if size != 0 {
+			zig += run
+			if zig >= blockSize {
+				return last
+			}
+			x := r.receiveExtend(size)
+			acc, n = r.acc, r.n
+			if wantAC {
+				blk[unzig[zig]] = x
+				last = zig
+			}
+			continue
+		}
+		if run != 0x0f {
+			d.eobRun = uint16(1) << run
+			if run != 0 {
+				d.eobRun |= uint16(r.bits(uint(run)))
+			}
+			d.eobRun--
+			return last
+		}
+		zig += 0x0f
+		acc, n = r.acc, r.n
+	}
+	r.acc, r.n = acc, n
+	return last
+}
+
+// decodeFirst decodes a progressive scan's first pass over its band of a
+// block (G.1.2.1, G.1.2.2) into the block's stored coefficients.
+func (d *decoder) decodeFirst(r *bitReader, blk *[blockSize]int16, sc scanComp, sp scanParams, dc *int32) {
+	zig := sp.zs
+	if zig == 0 {
+		zig++
+		blk[0] = d.store(d.decodeDC(r, &d.huff[0][sc.td], dc) << sp.al)
+	}
+	if zig > sp.ze {
+		return
+	}
+	if d.eobRun > 0 {
+		d.eobRun--
+		return
 	}
 	ac := &d.huff[1][sc.ta]
 	for ; zig <= sp.ze; zig++ {
@@ -383,11 +516,7 @@ func (d *decoder) decodeFirst(r *bitReader, blk *[blockSize]int32, sc scanComp, 
 			if zig > sp.ze {
 				break
 			}
-			x := r.receiveExtend(size)
-			if wantAC {
-				blk[unzig[zig]] = x << sp.al
-				last = zig
-			}
+			blk[unzig[zig]] = d.store(r.receiveExtend(size) << sp.al)
 			continue
 		}
 		if run != 0x0f {
@@ -400,17 +529,17 @@ func (d *decoder) decodeFirst(r *bitReader, blk *[blockSize]int32, sc scanComp, 
 		}
 		zig += 0x0f
 	}
-	return last
 }
 
-// refine decodes a successive approximation refinement of blk (G.1.2.3).
-func (d *decoder) refine(r *bitReader, blk *[blockSize]int32, h *huffman, sp scanParams) error {
+// refine decodes a successive approximation refinement of a block's
+// stored coefficients (G.1.2.3).
+func (d *decoder) refine(r *bitReader, blk *[blockSize]int16, h *huffman, sp scanParams) error {
 	delta := int32(1) << sp.al
 	if sp.zs == 0 {
 		if r.bit() {
-			blk[0] |= delta
+			blk[0] = d.store(int32(blk[0]) | delta)
 		}
-		return nil
+		return r.err
 	}
 	zig := sp.zs
 	if d.eobRun == 0 {
@@ -439,18 +568,18 @@ func (d *decoder) refine(r *bitReader, blk *[blockSize]int32, h *huffman, sp sca
 			default:
 				return errFormat("unexpected Huffman code")
 			}
-			zig = refineNonZeroes(r, blk, zig, sp.ze, run, delta)
+			zig = d.refineNonZeroes(r, blk, zig, sp.ze, run, delta)
 			if zig > sp.ze {
 				return errFormat("too many coefficients")
 			}
 			if z != 0 {
-				blk[unzig[zig]] = z
+				blk[unzig[zig]] = d.store(z)
 			}
 		}
 	}
 	if d.eobRun > 0 {
 		d.eobRun--
-		refineNonZeroes(r, blk, zig, sp.ze, -1, delta)
+		d.refineNonZeroes(r, blk, zig, sp.ze, -1, delta)
 	}
 	return r.err
 }
@@ -458,10 +587,11 @@ func (d *decoder) refine(r *bitReader, blk *[blockSize]int32, h *huffman, sp sca
 // refineNonZeroes adds a correction bit to each non-zero coefficient of
 // blk from zig on, skipping nz zero coefficients first when nz >= 0, and
 // returns where it stopped.
-func refineNonZeroes(r *bitReader, blk *[blockSize]int32, zig, ze, nz, delta int32) int32 {
+func (d *decoder) refineNonZeroes(r *bitReader, blk *[blockSize]int16, zig, ze, nz, delta int32) int32 {
 	for ; zig <= ze; zig++ {
 		u := unzig[zig]
-		if blk[u] == 0 {
+		c := int32(blk[u])
+		if c == 0 {
 			if nz == 0 {
 				break
 			}
@@ -471,10 +601,10 @@ func refineNonZeroes(r *bitReader, blk *[blockSize]int32, zig, ze, nz, delta int
 		if !r.bit() {
 			continue
 		}
-		if blk[u] >= 0 {
-			blk[u] += delta
+		if c >= 0 {
+			blk[u] = d.store(c + delta)
 		} else {
-			blk[u] -= delta
+			blk[u] = d.store(c - delta)
 		}
 	}
 	return zig
