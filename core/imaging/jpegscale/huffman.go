@@ -26,11 +26,19 @@ type huffman struct {
 	valsIndices [maxCodeLength]int32
 	// fast decodes a symbol and the value bits after it in one look-up
 	// of the next fastBits bits, when both fit: value<<16 | run<<8 | bits
-	// used, with fastEOB set for an end of block, or 0 when the slow way
-	// must be taken. Entries are found by running the slow way (look-up
+	// used, or fastEOB | 64<<8 | bits used for an end of block, or 0 when
+	// the slow way must be taken. Entries are found by running the slow way (look-up
 	// table, then bit by bit) on each pattern, so both agree on every
 	// table, malformed ones included.
 	fast [1 << fastBits]int32
+	// step moves through a block whose AC values are not wanted, one or
+	// two symbols (with their values) per look-up: adv<<8 | bits used,
+	// with fastEOB set when the step ends with an end of block. adv is
+	// how far the step moves through the block, counting an end of
+	// block as one more position, so that a step is valid exactly when
+	// it ends at or before position 64: a coefficient may land on 63, and
+	// an end of block may follow one on 62 at most. 0: take the slow way.
+	step [1 << fastBits]int32
 }
 
 // build derives the look-up tables and the per-length code ranges from
@@ -63,11 +71,57 @@ func (h *huffman) build(counts *[maxCodeLength]int32, dc bool) {
 		c <<= 1
 	}
 	h.buildFast(dc)
+	if !dc {
+		h.buildStep()
+	}
+}
+
+// buildStep fills h.step from h.fast: two symbols when the first is a
+// coefficient and both lie wholly in the pattern's bits (so that the
+// entry depends on nothing past them), else one. Runs of sixteen zeros
+// (ZRL) are single steps of sixteen positions.
+func (h *huffman) buildStep() {
+	single := func(p int) (adv, bits int32, eob, ok bool) {
+		e := h.fast[p]
+		switch {
+		case e == 0:
+			if l, sym, found := h.simulate(uint32(p)); found && sym == 0xf0 {
+				return 16, int32(l), false, true
+			}
+			return 0, 0, false, false
+		case e&fastEOB != 0:
+			return 1, e & 0xff, true, true
+		}
+		return (e>>8)&0x0f + 1, e & 0xff, false, true
+	}
+	for p := range h.step {
+		h.step[p] = 0
+		adv, bits, eob, ok := single(p)
+		if !ok {
+			continue
+		}
+		h.step[p] = adv<<8 | bits
+		if eob {
+			h.step[p] |= fastEOB
+			continue
+		}
+		if h.fast[p] == 0 || bits >= fastBits {
+			continue // a ZRL, or no bits left for a second symbol
+		}
+		adv2, bits2, eob2, ok := single((p << bits) & (1<<fastBits - 1))
+		if !ok || adv2 == 16 || bits+bits2 > fastBits {
+			continue
+		}
+		h.step[p] = (adv+adv2)<<8 | (bits + bits2)
+		if eob2 {
+			h.step[p] |= fastEOB
+		}
+	}
 }
 
 const (
 	fastBits = 11
-	fastEOB  = 1 << 14
+	fastEOB  = 1 << 15
 )
 
 // buildFast fills h.fast. A DC table's entries hold the difference's
@@ -87,7 +141,9 @@ func (h *huffman) buildFast(dc bool) {
 			}
 		} else if size == 0 {
 			if sym == 0 {
-				h.fast[p] = fastEOB | int32(l)
+				// A run past the block's end, so that the common path
+				// needs no test for it.
+				h.fast[p] = fastEOB | 64<<8 | int32(l)
 			}
 			continue
 		}

@@ -18,13 +18,19 @@ const (
 	formLowFrequency
 )
 
-// basis[f][n] is the n x 8 matrix A of form f: output pixel i of a 1-D
-// block is sum over u of A[i][u] * F[u], so a 2-D block is A F A^T.
-var basis = func() (t [2][9][][8]float32) {
+// matrix is the n x 8 matrix A of a form at one scale, for n output
+// pixels per block side: output pixel i of a 1-D block is the sum over u
+// of m[i][u] * F[u], so a 2-D block is A F A^T. t is A transposed.
+type matrix struct {
+	m [8][8]float32
+	t [8][8]float32
+}
+
+// basis[f][n] is form f's matrix for n pixels per block side.
+var basis = func() (b [2][9]matrix) {
 	for _, n := range []int{1, 2, 4, 8} {
 		s := 8 / n
-		avg := make([][8]float32, n)
-		low := make([][8]float32, n)
+		avg, low := &b[formAverage][n], &b[formLowFrequency][n]
 		for i := range n {
 			for u := range 8 {
 				cu := 0.5
@@ -35,15 +41,15 @@ var basis = func() (t [2][9][][8]float32) {
 				for x := s * i; x < s*(i+1); x++ {
 					sum += math.Cos(float64((2*x+1)*u) * math.Pi / 16)
 				}
-				avg[i][u] = float32(cu * sum / float64(s))
+				avg.m[i][u] = float32(cu * sum / float64(s))
 				if u < n {
-					low[i][u] = float32(cu * math.Cos(float64((2*i+1)*u)*math.Pi/float64(2*n)))
+					low.m[i][u] = float32(cu * math.Cos(float64((2*i+1)*u)*math.Pi/float64(2*n)))
 				}
+				avg.t[u][i], low.t[u][i] = avg.m[i][u], low.m[i][u]
 			}
 		}
-		t[formAverage][n], t[formLowFrequency][n] = avg, low
 	}
-	return t
+	return b
 }()
 
 // extremeCoef bounds the dequantised coefficients of real 8-bit images
@@ -69,41 +75,38 @@ func (d *decoder) reconstruct(blk *[blockSize]int32, q *[blockSize]int32, last i
 		}
 		return
 	}
-	var f [blockSize]float32
-	rmax, cmax := 0, 0
-	for z := int32(0); z <= last; z++ {
-		k := unzig[z]
-		if c := blk[k]; c != 0 {
-			v := c * q[z]
-			d.checkExtreme(v)
-			f[k] = float32(v)
-			rmax, cmax = max(rmax, int(k>>3)), max(cmax, int(k&7))
-		}
-	}
-	a := basis[d.form][n]
-	// Columns first: t[i][u] is output row i of column u.
+	// Columns first, from the non-zero coefficients only: t[i][u] is
+	// output row i of column u. Rows of coefficients are most often
+	// sparse, so this costs n multiply-adds per coefficient, not per
+	// position.
+	a := &basis[d.form][n]
 	var t [8][8]float32
-	for i := range n {
-		ai := &a[i]
-		ti := &t[i]
-		for v := 0; v <= rmax; v++ {
-			w := ai[v]
-			fv := f[8*v : 8*v+8 : 8*v+8]
-			for u := 0; u <= cmax; u++ {
-				ti[u] += w * fv[u]
-			}
+	cmax := 0
+	for z, k := range unzig[:last+1] {
+		c := blk[k]
+		if c == 0 {
+			continue
+		}
+		v := c * q[z]
+		d.checkExtreme(v)
+		fv := float32(v)
+		row, col := int(k>>3), int(k&7)
+		cmax = max(cmax, col)
+		w := &a.t[row]
+		for i := range n {
+			t[i][col] += fv * w[i]
 		}
 	}
 	for i := range n {
-		row := dst[i*stride : i*stride+n]
-		ti := &t[i]
-		for j := range row {
-			aj := &a[j]
+		out := dst[i*stride : i*stride+n]
+		ti := t[i][:cmax+1]
+		for j := range out {
+			aj := a.m[j][:cmax+1]
 			s := float32(128.5)
-			for u := 0; u <= cmax; u++ {
-				s += aj[u] * ti[u]
+			for u, tv := range ti {
+				s += aj[u] * tv
 			}
-			row[j] = clampByte(s)
+			out[j] = clampByte(s)
 		}
 	}
 }

@@ -436,6 +436,10 @@ func (d *decoder) decodeSequential(r *bitReader, blk *[blockSize]int32, dcTab, a
 		d.eobRun--
 		return 0
 	}
+	if !wantAC {
+		d.skipAC(r, acTab)
+		return 0
+	}
 	last := int32(0)
 	acc, n := r.acc, r.n
 	for zig := int32(1); zig < blockSize; zig++ {
@@ -444,13 +448,11 @@ func (d *decoder) decodeSequential(r *bitReader, blk *[blockSize]int32, dcTab, a
 			r.fill()
 			acc, n = r.acc, r.n
 		}
-		if e := acTab.fast[acc>>(64-fastBits)]; e != 0 && n >= fastBits {
+		// Past the segment's end the look-up could read bits that do
+		// not exist: the slow way checks each one.
+		if e := acTab.fast[acc>>(64-fastBits)]; e != 0 && n >= 32 {
 			l := uint(e & 0xff)
-			if e&fastEOB != 0 {
-				r.acc, r.n = acc<<l, n-l
-				return last
-			}
-			if z := zig + (e>>8)&0x0f; z < blockSize {
+			if z := zig + (e>>8)&0x7f; z < blockSize {
 				acc <<= l
 				n -= l
 				zig = z
@@ -459,6 +461,10 @@ func (d *decoder) decodeSequential(r *bitReader, blk *[blockSize]int32, dcTab, a
 					last = zig
 				}
 				continue
+			}
+			if e&fastEOB != 0 {
+				r.acc, r.n = acc<<l, n-l
+				return last
 			}
 		}
 		r.acc, r.n = acc, n
@@ -490,6 +496,69 @@ func (d *decoder) decodeSequential(r *bitReader, blk *[blockSize]int32, dcTab, a
 	}
 	r.acc, r.n = acc, n
 	return last
+}
+
+// skipAC reads a sequential block's AC symbols without keeping their
+// values, one or two per look-up (huffman.step): at 1/8 only the DC
+// counts, and the symbols' lengths are all that matters of the rest. The
+// loop has no data-dependent branch but the block's end, which is what
+// bounds its speed; anything unusual (a code or value past the table's
+// bits, a run past the block's end, the segment's end) is left to
+// skipACSlow from the same position, so it moves through the block
+// exactly as decodeSequential does.
+func (d *decoder) skipAC(r *bitReader, acTab *huffman) {
+	acc, n := r.acc, r.n
+	zig := int32(1)
+	for {
+		if n < 32 {
+			r.acc, r.n = acc, n
+			r.fill()
+			acc, n = r.acc, r.n
+			if n < 32 {
+				break
+			}
+		}
+		e := acTab.step[acc>>(64-fastBits)]
+		z := zig + (e>>8)&0x7f
+		if e == 0 || z > blockSize {
+			break
+		}
+		l := uint(e & 0xff)
+		acc <<= l
+		n -= l
+		zig = z
+		if e&fastEOB != 0 || z == blockSize {
+			r.acc, r.n = acc, n
+			return
+		}
+	}
+	r.acc, r.n = acc, n
+	d.skipACSlow(r, acTab, zig)
+}
+
+// skipACSlow finishes skipAC's block from zig on, symbol by symbol.
+func (d *decoder) skipACSlow(r *bitReader, acTab *huffman, zig int32) {
+	for ; zig < blockSize; zig++ {
+		v := r.decode(acTab)
+		run, size := int32(v>>4), uint(v&0x0f)
+		if size != 0 {
+			zig += run
+			if zig >= blockSize {
+				return
+			}
+			r.bits(size)
+			continue
+		}
+		if run != 0x0f {
+			d.eobRun = uint16(1) << run
+			if run != 0 {
+				d.eobRun |= uint16(r.bits(uint(run)))
+			}
+			d.eobRun--
+			return
+		}
+		zig += 0x0f
+	}
 }
 
 // decodeFirst decodes a progressive scan's first pass over its band of a
