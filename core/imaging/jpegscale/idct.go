@@ -57,16 +57,16 @@ var basis = func() (b [2][9]matrix) {
 // decoder.extreme.
 const extremeCoef = 1 << 12
 
-// reconstruct dequantises blk (quantised, natural order; coefficients
-// past zig-zag index last are zero) with q (zig-zag order), transforms it
-// to n x n pixels and writes them to dst, rows stride apart.
-func (d *decoder) reconstruct(blk *[blockSize]int32, q *[blockSize]int32, last int32, dst []uint8, stride int) {
+// reconstruct dequantises blk (quantised, natural order; zero but at the
+// zig-zag indices nz, the DC's first) with q (zig-zag order), transforms
+// it to n x n pixels and writes them to dst, rows stride apart.
+func (d *decoder) reconstruct(blk *[blockSize]int32, q *[blockSize]int32, nz []uint8, dst []uint8, stride int) {
 	n := d.n
-	if last == 0 {
+	if len(nz) == 1 {
 		// Only the DC: every pixel is the block's mean, DC/8.
 		v := blk[0] * q[0]
 		d.checkExtreme(v)
-		p := clampByte(float32(v)*0.125 + 128.5)
+		p := dcPixel(v)
 		for i := range n {
 			row := dst[i*stride : i*stride+n]
 			for j := range row {
@@ -82,12 +82,9 @@ func (d *decoder) reconstruct(blk *[blockSize]int32, q *[blockSize]int32, last i
 	a := &basis[d.form][n]
 	var t [8][8]float32
 	cmax := 0
-	for z, k := range unzig[:last+1] {
-		c := blk[k]
-		if c == 0 {
-			continue
-		}
-		v := c * q[z]
+	for _, z := range nz {
+		k := unzig[z]
+		v := blk[k] * q[z]
 		d.checkExtreme(v)
 		fv := float32(v)
 		row, col := int(k>>3), int(k&7)
@@ -115,6 +112,12 @@ func (d *decoder) checkExtreme(v int32) {
 	if v > extremeCoef || v < -extremeCoef {
 		d.extreme = true
 	}
+}
+
+// dcPixel is the mean of a block whose dequantised DC is v: v/8 and the
+// level shift, rounded to nearest and clamped, in integers.
+func dcPixel(v int32) uint8 {
+	return uint8(min(max((int64(v)+1028)>>3, 0), 255))
 }
 
 // clampByte rounds down a value already offset by one half.

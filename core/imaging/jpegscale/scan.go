@@ -271,7 +271,7 @@ func (d *decoder) decodeSequentialScan(s *scanState, scan []scanComp) error {
 				c := &comps[i]
 				for y := range c.v {
 					for x := range c.h {
-						last := d.decodeSequential(r, blk, c.dcTab, c.acTab, &s.dc[c.ci], wantAC)
+						count := d.decodeSequential(r, blk, &s.nz, c.dcTab, c.acTab, &s.dc[c.ci], wantAC)
 						if r.err != nil {
 							return r.err
 						}
@@ -279,13 +279,14 @@ func (d *decoder) decodeSequentialScan(s *scanState, scan []scanComp) error {
 						if n == 1 {
 							v := blk[0] * c.q[0]
 							d.checkExtreme(v)
-							c.pix[off] = clampByte(float32(v)*0.125 + 128.5)
+							c.pix[off] = dcPixel(v)
 							blk[0] = 0
 							continue
 						}
-						d.reconstruct(blk, c.q, last, c.pix[off:], c.stride)
-						for _, k := range unzig[:last+1] {
-							blk[k] = 0
+						nz := s.nz[:count]
+						d.reconstruct(blk, c.q, nz, c.pix[off:], c.stride)
+						for _, z := range nz {
+							blk[unzig[z]] = 0
 						}
 					}
 				}
@@ -303,6 +304,7 @@ func (d *decoder) decodeSequentialScan(s *scanState, scan []scanComp) error {
 type scanState struct {
 	r           bitReader
 	blk         [blockSize]int32
+	nz          [blockSize]uint8 // zig-zag indices of blk's coefficients
 	dc          [maxComponents]int32
 	units       int // MCUs decoded
 	expectedRST uint8
@@ -358,15 +360,17 @@ func (d *decoder) decodeBlock(r *bitReader, blk *[blockSize]int32, sc scanComp, 
 	c := &d.comp[sc.ci]
 	if !d.progressive {
 		// blk is all zeros here: it starts so, and is cleared after use.
-		last := d.decodeSequential(r, blk, &d.huff[0][sc.td], &d.huff[1][sc.ta], dc, d.n > 1)
+		var nzs [blockSize]uint8
+		count := d.decodeSequential(r, blk, &nzs, &d.huff[0][sc.td], &d.huff[1][sc.ta], dc, d.n > 1)
 		if r.err != nil {
 			return r.err
 		}
 		pl := &d.planes[sc.ci]
 		n := d.n
-		d.reconstruct(blk, &d.quant[c.tq], last, pl.pix[n*(by*pl.stride+bx):], pl.stride)
-		for _, k := range unzig[:last+1] {
-			blk[k] = 0
+		nz := nzs[:count]
+		d.reconstruct(blk, &d.quant[c.tq], nz, pl.pix[n*(by*pl.stride+bx):], pl.stride)
+		for _, z := range nz {
+			blk[unzig[z]] = 0
 		}
 		return nil
 	}
@@ -414,12 +418,13 @@ func (d *decoder) decodeDC(r *bitReader, h *huffman, dc *int32) int32 {
 
 // decodeSequential decodes a block of a sequential scan (F.2.2) into blk,
 // quantised coefficients in natural order; AC values are stored only when
-// wantAC (at 1/8 they are read and dropped). It returns the zig-zag index
-// of the last coefficient stored. It is decodeFirst over the whole band,
+// wantAC (at 1/8 they are read and dropped). The zig-zag indices of the
+// coefficients stored, the DC's first, go to nz; it returns their count,
+// so that the transform visits them without testing 64 positions. It is decodeFirst over the whole band,
 // with the bit reader's state in locals and symbols whose value fits in
 // the look-up table's bits decoded in one step: this loop is most of a
 // baseline thumbnail's time.
-func (d *decoder) decodeSequential(r *bitReader, blk *[blockSize]int32, dcTab, acTab *huffman, dc *int32, wantAC bool) int32 {
+func (d *decoder) decodeSequential(r *bitReader, blk *[blockSize]int32, nz *[blockSize]uint8, dcTab, acTab *huffman, dc *int32, wantAC bool) int {
 	if r.n < 32 {
 		r.fill()
 	}
@@ -432,15 +437,16 @@ func (d *decoder) decodeSequential(r *bitReader, blk *[blockSize]int32, dcTab, a
 	} else {
 		blk[0] = d.decodeDC(r, dcTab, dc)
 	}
+	nz[0] = 0
 	if d.eobRun > 0 {
 		d.eobRun--
-		return 0
+		return 1
 	}
 	if !wantAC {
 		d.skipAC(r, acTab)
-		return 0
+		return 1
 	}
-	last := int32(0)
+	count := 1
 	acc, n := r.acc, r.n
 	for zig := int32(1); zig < blockSize; zig++ {
 		if n < 32 {
@@ -456,15 +462,14 @@ func (d *decoder) decodeSequential(r *bitReader, blk *[blockSize]int32, dcTab, a
 				acc <<= l
 				n -= l
 				zig = z
-				if wantAC {
-					blk[unzig[zig]] = e >> 16
-					last = zig
-				}
+				blk[unzig[zig]] = e >> 16
+				nz[count&(blockSize-1)] = uint8(zig)
+				count++
 				continue
 			}
 			if e&fastEOB != 0 {
 				r.acc, r.n = acc<<l, n-l
-				return last
+				return count
 			}
 		}
 		r.acc, r.n = acc, n
@@ -473,14 +478,13 @@ func (d *decoder) decodeSequential(r *bitReader, blk *[blockSize]int32, dcTab, a
 		if size != 0 {
 			zig += run
 			if zig >= blockSize {
-				return last
+				return count
 			}
 			x := r.receiveExtend(size)
 			acc, n = r.acc, r.n
-			if wantAC {
-				blk[unzig[zig]] = x
-				last = zig
-			}
+			blk[unzig[zig]] = x
+			nz[count&(blockSize-1)] = uint8(zig)
+			count++
 			continue
 		}
 		if run != 0x0f {
@@ -489,13 +493,13 @@ func (d *decoder) decodeSequential(r *bitReader, blk *[blockSize]int32, dcTab, a
 				d.eobRun |= uint16(r.bits(uint(run)))
 			}
 			d.eobRun--
-			return last
+			return count
 		}
 		zig += 0x0f
 		acc, n = r.acc, r.n
 	}
 	r.acc, r.n = acc, n
-	return last
+	return count
 }
 
 // skipAC reads a sequential block's AC symbols without keeping their
@@ -683,6 +687,7 @@ func (d *decoder) refineNonZeroes(r *bitReader, blk *[blockSize]int16, zig, ze, 
 // every scan is read, for the blocks image/jpeg reconstructs.
 func (d *decoder) reconstructProgressive() {
 	var blk [blockSize]int32
+	var nzs [blockSize]uint8
 	n := d.n
 	for ci := range d.nComp {
 		coefs := d.coefs[ci]
@@ -698,28 +703,31 @@ func (d *decoder) reconstructProgressive() {
 		for by := 0; by*vs < d.height; by++ {
 			for bx := 0; bx*hs < d.width; bx++ {
 				idx := by*stride + bx
-				last := int32(0)
+				nz := nzs[:1]
 				if d.dcOnly {
 					blk[0] = int32(coefs[idx])
 				} else {
 					for k, v := range coefs[idx*blockSize:][:blockSize] {
 						blk[k] = int32(v)
 					}
-					last = lastNonZero(&blk)
+					nz = nonZeros(&blk, &nzs)
 				}
-				d.reconstruct(&blk, q, last, pl.pix[n*(by*pl.stride+bx):], pl.stride)
+				d.reconstruct(&blk, q, nz, pl.pix[n*(by*pl.stride+bx):], pl.stride)
 			}
 		}
 	}
 }
 
-// lastNonZero returns the zig-zag index of blk's last non-zero
-// coefficient, 0 if there is none past the DC.
-func lastNonZero(blk *[blockSize]int32) int32 {
-	for k := int32(blockSize - 1); k > 0; k-- {
-		if blk[unzig[k]] != 0 {
-			return k
+// nonZeros lists the zig-zag indices of blk's non-zero AC coefficients
+// in nzs, after the DC's, and returns them.
+func nonZeros(blk *[blockSize]int32, nzs *[blockSize]uint8) []uint8 {
+	nzs[0] = 0
+	count := 1
+	for z := 1; z < blockSize; z++ {
+		if blk[unzig[z]] != 0 {
+			nzs[count] = uint8(z)
+			count++
 		}
 	}
-	return 0
+	return nzs[:count]
 }
