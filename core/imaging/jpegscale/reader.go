@@ -99,8 +99,12 @@ type decoder struct {
 	planes   [3]plane
 	// coefs holds each component's coefficients between progressive scans:
 	// 64 per block in natural order, or only the DC when dcOnly.
-	coefs  [3][]int16
-	dcOnly bool
+	coefs [3][]int16
+	// nonZero has a bit per AC coefficient of each block (zig-zag
+	// order), set once the coefficient is non-zero: refinement scans
+	// visit only those, rather than test all 63 positions per block.
+	nonZero [3][]uint64
+	dcOnly  bool
 	// extreme is set when a coefficient went beyond what an 8-bit encoder
 	// writes (16 bits quantised, or 4096 dequantised): image/jpeg's
 	// integer transform then overflows, and tests stop comparing pixels.

@@ -3,6 +3,7 @@ package jpegscale
 import (
 	"bytes"
 	"image"
+	"math/bits"
 )
 
 // scanComp is one component of a scan.
@@ -157,6 +158,7 @@ func (d *decoder) processSOS(n int) error {
 					d.coefs[sc.ci] = make([]int16, blocks)
 				} else {
 					d.coefs[sc.ci] = make([]int16, blocks*blockSize)
+					d.nonZero[sc.ci] = make([]uint64, blocks)
 				}
 			}
 		}
@@ -387,10 +389,11 @@ func (d *decoder) decodeBlock(r *bitReader, blk *[blockSize]int32, sc scanComp, 
 		return r.err
 	}
 	coefs := (*[blockSize]int16)(d.coefs[sc.ci][idx*blockSize:])
+	mask := &d.nonZero[sc.ci][idx]
 	if sp.ah != 0 {
-		return d.refine(r, coefs, &d.huff[1][sc.ta], sp)
+		return d.refine(r, coefs, mask, &d.huff[1][sc.ta], sp)
 	}
-	d.decodeFirst(r, coefs, sc, sp, dc)
+	d.decodeFirst(r, coefs, mask, sc, sp, dc)
 	return r.err
 }
 
@@ -567,7 +570,7 @@ func (d *decoder) skipACSlow(r *bitReader, acTab *huffman, zig int32) {
 
 // decodeFirst decodes a progressive scan's first pass over its band of a
 // block (G.1.2.1, G.1.2.2) into the block's stored coefficients.
-func (d *decoder) decodeFirst(r *bitReader, blk *[blockSize]int16, sc scanComp, sp scanParams, dc *int32) {
+func (d *decoder) decodeFirst(r *bitReader, blk *[blockSize]int16, mask *uint64, sc scanComp, sp scanParams, dc *int32) {
 	zig := sp.zs
 	if zig == 0 {
 		zig++
@@ -590,6 +593,7 @@ func (d *decoder) decodeFirst(r *bitReader, blk *[blockSize]int16, sc scanComp, 
 				break
 			}
 			blk[unzig[zig]] = d.store(r.receiveExtend(size) << sp.al)
+			*mask |= 1 << zig
 			continue
 		}
 		if run != 0x0f {
@@ -606,7 +610,7 @@ func (d *decoder) decodeFirst(r *bitReader, blk *[blockSize]int16, sc scanComp, 
 
 // refine decodes a successive approximation refinement of a block's
 // stored coefficients (G.1.2.3).
-func (d *decoder) refine(r *bitReader, blk *[blockSize]int16, h *huffman, sp scanParams) error {
+func (d *decoder) refine(r *bitReader, blk *[blockSize]int16, mask *uint64, h *huffman, sp scanParams) error {
 	delta := int32(1) << sp.al
 	if sp.zs == 0 {
 		if r.bit() {
@@ -641,46 +645,51 @@ func (d *decoder) refine(r *bitReader, blk *[blockSize]int16, h *huffman, sp sca
 			default:
 				return errFormat("unexpected Huffman code")
 			}
-			zig = d.refineNonZeroes(r, blk, zig, sp.ze, run, delta)
+			zig = d.refineNonZeroes(r, blk, *mask, zig, sp.ze, run, delta)
 			if zig > sp.ze {
 				return errFormat("too many coefficients")
 			}
 			if z != 0 {
 				blk[unzig[zig]] = d.store(z)
+				*mask |= 1 << zig
 			}
 		}
 	}
 	if d.eobRun > 0 {
 		d.eobRun--
-		d.refineNonZeroes(r, blk, zig, sp.ze, -1, delta)
+		d.refineNonZeroes(r, blk, *mask, zig, sp.ze, -1, delta)
 	}
 	return r.err
 }
 
 // refineNonZeroes adds a correction bit to each non-zero coefficient of
-// blk from zig on, skipping nz zero coefficients first when nz >= 0, and
-// returns where it stopped.
-func (d *decoder) refineNonZeroes(r *bitReader, blk *[blockSize]int16, zig, ze, nz, delta int32) int32 {
-	for ; zig <= ze; zig++ {
-		u := unzig[zig]
-		c := int32(blk[u])
-		if c == 0 {
-			if nz == 0 {
-				break
-			}
-			nz--
-			continue
+// blk from zig on (mask says which are non-zero), stopping at the
+// (nz+1)-th zero coefficient when nz >= 0, and returns where it stopped:
+// that zero's position, or ze+1.
+func (d *decoder) refineNonZeroes(r *bitReader, blk *[blockSize]int16, mask uint64, zig, ze, nz, delta int32) int32 {
+	band := (^uint64(0) << zig) & (^uint64(0) >> (63 - ze))
+	end := ze + 1
+	if nz >= 0 {
+		zeros := ^mask & band
+		for ; nz > 0 && zeros != 0; nz-- {
+			zeros &= zeros - 1
 		}
+		if zeros != 0 {
+			end = int32(bits.TrailingZeros64(zeros))
+		}
+	}
+	for todo := mask & band & (1<<uint(end) - 1); todo != 0; todo &= todo - 1 {
 		if !r.bit() {
 			continue
 		}
-		if c >= 0 {
+		u := unzig[bits.TrailingZeros64(todo)]
+		if c := int32(blk[u]); c >= 0 {
 			blk[u] = d.store(c + delta)
 		} else {
 			blk[u] = d.store(c - delta)
 		}
 	}
-	return zig
+	return end
 }
 
 // reconstructProgressive turns the stored coefficients into pixels once
@@ -710,7 +719,7 @@ func (d *decoder) reconstructProgressive() {
 					for k, v := range coefs[idx*blockSize:][:blockSize] {
 						blk[k] = int32(v)
 					}
-					nz = nonZeros(&blk, &nzs)
+					nz = listNonZero(d.nonZero[ci][idx], &nzs)
 				}
 				d.reconstruct(&blk, q, nz, pl.pix[n*(by*pl.stride+bx):], pl.stride)
 			}
@@ -718,16 +727,14 @@ func (d *decoder) reconstructProgressive() {
 	}
 }
 
-// nonZeros lists the zig-zag indices of blk's non-zero AC coefficients
-// in nzs, after the DC's, and returns them.
-func nonZeros(blk *[blockSize]int32, nzs *[blockSize]uint8) []uint8 {
+// listNonZero lists the zig-zag indices of a block's non-zero AC
+// coefficients, from its mask, in nzs after the DC's, and returns them.
+func listNonZero(mask uint64, nzs *[blockSize]uint8) []uint8 {
 	nzs[0] = 0
 	count := 1
-	for z := 1; z < blockSize; z++ {
-		if blk[unzig[z]] != 0 {
-			nzs[count] = uint8(z)
-			count++
-		}
+	for m := mask &^ 1; m != 0; m &= m - 1 {
+		nzs[count&(blockSize-1)] = uint8(bits.TrailingZeros64(m))
+		count++
 	}
 	return nzs[:count]
 }
