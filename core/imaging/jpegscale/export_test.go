@@ -12,10 +12,14 @@ type Quirks struct {
 	BlockRestarts bool
 }
 
-// DecodeQuirks is Decode that also reports the input's quirks.
+// DecodeQuirks is Decode that also reports the input's quirks, and lets
+// a panic through, for the fuzz target to see.
 func DecodeQuirks(data []byte, denom int, maxPixels int64) (image.Image, Quirks, error) {
 	d := &decoder{data: data, n: 8 / denom, maxPixels: maxPixels}
-	img, err := d.decodeSafely()
+	img, err := d.decode()
+	if err != nil {
+		img = nil
+	}
 	return img, Quirks{Extreme: d.extreme, BlockRestarts: d.blockRestarts}, err
 }
 

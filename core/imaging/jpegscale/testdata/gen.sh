@@ -26,3 +26,11 @@ jpegtran -progressive baseline-gray.jpg > progressive-gray.jpg
 jpegtran -progressive -restart 2B baseline-420.jpg > progressive-restart-420.jpg
 jpegtran -arithmetic baseline-420.jpg > unsupported-arithmetic.jpg
 vips copy "$src" progressive-1024x768.jpg[interlace,Q=90]
+# Tiny ones, for the fuzz target's seed corpus: each input decodes fast.
+vips resize "$tmp/small.v" "$tmp/tiny.v" 0.13
+vips copy "$tmp/tiny.v" "$tmp/tiny.ppm"
+cjpeg -quality 75 -sample 2x2 -restart 1 "$tmp/tiny.ppm" > tiny-restart-420.jpg
+cjpeg -quality 75 -sample 2x1 "$tmp/tiny.ppm" > tiny-baseline-422.jpg
+cjpeg -quality 75 -sample 1x1 -progressive "$tmp/tiny.ppm" > tiny-progressive-444.jpg
+cjpeg -quality 75 -sample 2x2 -progressive -restart 1B "$tmp/tiny.ppm" > tiny-progressive-restart-420.jpg
+cjpeg -quality 75 -grayscale -progressive "$tmp/tiny.ppm" > tiny-progressive-gray.jpg
