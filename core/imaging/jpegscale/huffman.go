@@ -17,6 +17,8 @@ const (
 // huffman is one decoding table.
 type huffman struct {
 	nCodes int32
+	// stale: fast and step do not reflect the table yet (see prepare).
+	stale bool
 	// lut maps the next lutBits bits to the symbol (high byte) and 1 + the
 	// code's length (low byte); 0 means the code is longer than lutBits.
 	lut         [1 << lutBits]uint16
@@ -41,10 +43,10 @@ type huffman struct {
 	step [1 << fastBits]int32
 }
 
-// build derives the look-up tables and the per-length code ranges from
+// build derives the look-up table and the per-length code ranges from
 // the count of codes of each length (counts[i] codes of length i+1), with
 // the symbols already in h.vals.
-func (h *huffman) build(counts *[maxCodeLength]int32, dc bool) {
+func (h *huffman) build(counts *[maxCodeLength]int32) {
 	clear(h.lut[:])
 	var x, code uint32
 	for i := uint32(0); i < lutBits; i++ {
@@ -70,6 +72,18 @@ func (h *huffman) build(counts *[maxCodeLength]int32, dc bool) {
 		}
 		c <<= 1
 	}
+	h.stale = true
+}
+
+// prepare builds the one-step tables of a table a scan is about to use,
+// if a DHT segment changed it since they were built: building them costs
+// more than decoding a small image, and files often define tables they
+// never use.
+func (h *huffman) prepare(dc bool) {
+	if !h.stale {
+		return
+	}
+	h.stale = false
 	h.buildFast(dc)
 	if !dc {
 		h.buildStep()

@@ -444,7 +444,7 @@ func (d *decoder) processDHT(n int) error {
 			return err
 		}
 		copy(h.vals[:], vals)
-		h.build(&counts, tc == 0)
+		h.build(&counts)
 	}
 	return nil
 }

@@ -167,6 +167,10 @@ func (d *decoder) processSOS(n int) error {
 			return nil
 		}
 	}
+	for _, sc := range scan[:nComp] {
+		d.huff[0][sc.td].prepare(true)
+		d.huff[1][sc.ta].prepare(false)
+	}
 	return d.decodeScan(scan[:nComp], sp)
 }
 
