@@ -18,7 +18,7 @@ import (
 const noLimit = 1 << 40
 
 // testFiles returns the JPEGs of testdata by name, and the repository's
-// sample JPEGs.
+// sample JPEGs; under the race detector only the small ones.
 func testFiles(t testing.TB) map[string][]byte {
 	t.Helper()
 	files := map[string][]byte{}
@@ -28,6 +28,9 @@ func testFiles(t testing.TB) map[string][]byte {
 		for _, name := range names {
 			data, err := os.ReadFile(name)
 			require.NoError(t, err)
+			if raceEnabled && len(data) > 64<<10 {
+				continue
+			}
 			files[filepath.Base(name)] = data
 		}
 	}

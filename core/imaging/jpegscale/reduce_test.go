@@ -112,7 +112,7 @@ func TestReducedScaleIsTheBoxAverage(t *testing.T) {
 // scans are damaged still decodes (they are never read), to the same
 // image as the intact file, while image/jpeg refuses it.
 func TestDCOnlyProgressiveSkipsACScans(t *testing.T) {
-	data := testFiles(t)["progressive-1024x768.jpg"]
+	data := testFiles(t)["progressive-420.jpg"]
 	want, err := jpegscale.Decode(data, 8, noLimit)
 	require.NoError(t, err)
 	// The last SOS is an AC scan (refinement): fill its data with a
