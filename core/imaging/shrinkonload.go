@@ -75,7 +75,7 @@ func DecodeThumbnail(data []byte, maxW, maxH int, maxPixels int64) (image.Image,
 // path on the sample scenes.
 func scaleReduced(src image.Image, denom, w, h, tw, th int) image.Image {
 	kx, ky := w/tw, h/th
-	mid := areaBox(toRGBA(src), denom, w, h, w/kx, h/ky)
+	mid := areaBox(src, denom, w, h, w/kx, h/ky)
 	if mid.Rect.Dx() == tw && mid.Rect.Dy() == th {
 		return mid
 	}
@@ -86,38 +86,43 @@ func scaleReduced(src image.Image, denom, w, h, tw, th int) image.Image {
 
 // areaTaps lists, for each of n blocks of a side of size full (block i
 // spans full-size pixels i*full/n up to (i+1)*full/n), the first cell of
-// size denom it overlaps and how many of its pixels fall in each cell.
-func areaTaps(full, n, denom int) (first []int, weights [][]uint32) {
-	first = make([]int, n)
-	weights = make([][]uint32, n)
+// size denom it overlaps (first[i]) and how many of its pixels fall in
+// each cell from there (weights[off[i]:off[i+1]]).
+func areaTaps(full, n, denom int) (first, off []int, weights []uint32) {
+	first, off = make([]int, n), make([]int, n+1)
+	weights = make([]uint32, 0, n+full/denom+1)
 	for i := range n {
 		x0, x1 := i*full/n, (i+1)*full/n
 		first[i] = x0 / denom
 		for p := x0 / denom; p*denom < x1; p++ {
-			weights[i] = append(weights[i], uint32(min(x1, (p+1)*denom)-max(x0, p*denom)))
+			weights = append(weights, uint32(min(x1, (p+1)*denom)-max(x0, p*denom)))
 		}
+		off[i+1] = len(weights)
 	}
-	return first, weights
+	return first, off, weights
 }
 
 // areaBox averages src, a w x h image reduced by denom (its pixel (p, q)
 // stands for full-size pixels [p*denom, p*denom+denom) on each axis), over
-// the full-size blocks of an iw x ih box step, rounding to nearest.
-func areaBox(src *image.RGBA, denom, w, h, iw, ih int) *image.RGBA {
+// the full-size blocks of an iw x ih box step, rounding to nearest. A
+// source that is not RGBA is converted a strip of rows at a time, so no
+// RGBA copy of it is made.
+func areaBox(src image.Image, denom, w, h, iw, ih int) *image.RGBA {
 	dst := image.NewRGBA(image.Rect(0, 0, iw, ih))
-	xFirst, xw := areaTaps(w, iw, denom)
-	yFirst, yw := areaTaps(h, ih, denom)
-	sb := src.Rect
+	xFirst, xOff, xw := areaTaps(w, iw, denom)
+	yFirst, yOff, yw := areaTaps(h, ih, denom)
+	sb := src.Bounds()
+	rows := newRowSource(src)
+	rows.columns(0, sb.Dx())
 	acc := make([]uint64, 4*iw)
 	for j := range ih {
 		clear(acc)
-		for dq, wy := range yw[j] {
-			q := min(yFirst[j]+dq, sb.Dy()-1)
-			row := src.Pix[q*src.Stride:]
+		for dq, wy := range yw[yOff[j]:yOff[j+1]] {
+			row := rows.row(min(yFirst[j]+dq, sb.Dy()-1))
 			for i := range iw {
 				a := acc[4*i : 4*i+4 : 4*i+4]
 				p0 := xFirst[i]
-				for dp, wx := range xw[i] {
+				for dp, wx := range xw[xOff[i]:xOff[i+1]] {
 					p := min(p0+dp, sb.Dx()-1)
 					px := row[4*p : 4*p+4 : 4*p+4]
 					wt := uint64(wx * wy)
@@ -128,10 +133,10 @@ func areaBox(src *image.RGBA, denom, w, h, iw, ih int) *image.RGBA {
 				}
 			}
 		}
-		rows := uint64(j+1)*uint64(h)/uint64(ih) - uint64(j)*uint64(h)/uint64(ih)
+		n0 := uint64((j+1)*h/ih - j*h/ih)
 		out := dst.Pix[j*dst.Stride:]
 		for i := range iw {
-			n := rows * (uint64(i+1)*uint64(w)/uint64(iw) - uint64(i)*uint64(w)/uint64(iw))
+			n := n0 * uint64((i+1)*w/iw-i*w/iw)
 			for c := range 4 {
 				out[4*i+c] = uint8((acc[4*i+c] + n/2) / n)
 			}
