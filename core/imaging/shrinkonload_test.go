@@ -145,7 +145,7 @@ func TestDecodeThumbnailErrors(t *testing.T) {
 			assert.ErrorIs(t, err, tt.want)
 		})
 	}
-	for _, name := range []string{"fallback-440.jpg", "fallback-rgb.jpg"} {
+	for _, name := range []string{"fallback-440.jpg", "fallback-rgb.jpg", "fallback-cmyk.jpg"} {
 		t.Run(name, func(t *testing.T) {
 			got, _, err := imaging.DecodeThumbnail(files[name], 16, 16, 1<<30)
 			require.NoError(t, err)

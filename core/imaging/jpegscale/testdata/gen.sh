@@ -19,6 +19,8 @@ cjpeg -quality 90 "$tmp/gray.pgm" > baseline-gray.jpg
 cjpeg -quality 90 -sample 2x2 -restart 3B "$tmp/small.ppm" > restart-420.jpg
 cjpeg -quality 90 -sample 1x2 "$tmp/small.ppm" > fallback-440.jpg
 cjpeg -quality 90 -rgb "$tmp/small.ppm" > fallback-rgb.jpg
+vips colourspace "$tmp/small.v" "$tmp/cmyk.v" cmyk
+vips copy "$tmp/cmyk.v" fallback-cmyk.jpg[Q=90,strip]
 jpegtran -progressive baseline-420.jpg > progressive-420.jpg
 jpegtran -progressive baseline-422.jpg > progressive-422.jpg
 jpegtran -progressive baseline-444.jpg > progressive-444.jpg
