@@ -121,3 +121,28 @@ func TestFullScaleMatchesImageJPEG(t *testing.T) {
 		})
 	}
 }
+
+// TestUndefinedHuffmanTable: a scan that uses a table no DHT defined is
+// refused, as image/jpeg refuses it, at every scale.
+func TestUndefinedHuffmanTable(t *testing.T) {
+	data := testFiles(t)["baseline-420.jpg"]
+	// Point the scan's components at table 3, which is never defined:
+	// baseline allows only 0 and 1, so turn the frame into an extended
+	// sequential one (SOF1), which decodes the same way.
+	damaged := bytes.Clone(data)
+	sof := bytes.Index(damaged, []byte{0xff, 0xc0})
+	require.Positive(t, sof)
+	damaged[sof+1] = 0xc1
+	sos := bytes.Index(damaged, []byte{0xff, 0xda})
+	require.Positive(t, sos)
+	for i := range int(damaged[sos+4]) {
+		damaged[sos+6+2*i] = 0x33
+	}
+	_, err := jpeg.Decode(bytes.NewReader(damaged))
+	require.Error(t, err)
+	for _, denom := range []int{1, 2, 4, 8} {
+		_, _, err := jpegscale.DecodeQuirks(damaged, denom, noLimit)
+		var fe jpegscale.FormatError
+		assert.ErrorAs(t, err, &fe, "1/%d", denom)
+	}
+}

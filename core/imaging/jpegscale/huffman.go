@@ -32,7 +32,7 @@ type huffman struct {
 	// the slow way must be taken. Entries are found by running the slow way (look-up
 	// table, then bit by bit) on each pattern, so both agree on every
 	// table, malformed ones included.
-	fast [1 << fastBits]int32
+	fast *[1 << fastBits]int32
 	// step moves through a block whose AC values are not wanted, one or
 	// two symbols (with their values) per look-up: adv<<8 | bits used,
 	// with fastEOB set when the step ends with an end of block. adv is
@@ -40,7 +40,7 @@ type huffman struct {
 	// block as one more position, so that a step is valid exactly when
 	// it ends at or before position 64: a coefficient may land on 63, and
 	// an end of block may follow one on 62 at most. 0: take the slow way.
-	step [1 << fastBits]int32
+	step *[1 << fastBits]int32
 }
 
 // build derives the look-up table and the per-length code ranges from
@@ -78,14 +78,23 @@ func (h *huffman) build(counts *[maxCodeLength]int32) {
 // prepare builds the one-step tables of a table a scan is about to use,
 // if a DHT segment changed it since they were built: building them costs
 // more than decoding a small image, and files often define tables they
-// never use.
+// never use. A table never defined gets tables of zeros, which send every
+// look-up the slow way, to its error.
 func (h *huffman) prepare(dc bool) {
-	if !h.stale {
+	if !h.stale && h.fast != nil && (dc || h.step != nil) {
 		return
 	}
 	h.stale = false
+	// Allocated on first use: a decoder has eight tables, and most files
+	// use four.
+	if h.fast == nil {
+		h.fast = new([1 << fastBits]int32)
+	}
 	h.buildFast(dc)
 	if !dc {
+		if h.step == nil {
+			h.step = new([1 << fastBits]int32)
+		}
 		h.buildStep()
 	}
 }
