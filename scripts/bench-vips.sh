@@ -118,6 +118,7 @@ vips_batch() { # dir files...
 
 printf 'file\tside\tround\twall_s\tcpu_s\n' >"$out/raw.tsv"
 for r in $(seq 1 "$rounds"); do
+	echo "load at round $r: $(cat /proc/loadavg)" >>"$out/machine.txt"
 	for f in "$set_dir"/*.jpg; do
 		name=$(basename "$f" .jpg)
 		echo "bench-vips: round $r/$rounds $name" >&2
