@@ -59,9 +59,10 @@ func fuzzSeeds(f *testing.F) [][]byte {
 // integer transform overflows; restart markers that image/jpeg counts
 // differently). At 1/2, 1/4 and 1/8: no panic, every input image/jpeg
 // decodes is decoded (a read of the DC scans alone may also accept a file
-// whose unread scans are damaged), at the reduced size, and memory stays
-// within a budget per declared pixel. Images the decoder leaves to
-// image/jpeg are skipped.
+// whose unread scans are damaged), at the reduced size, each sample the
+// mean of the 1/1 decode's within a unit, and memory stays within a
+// budget per declared pixel. Images the decoder leaves to image/jpeg are
+// skipped.
 func FuzzDecode(f *testing.F) {
 	for _, s := range fuzzSeeds(f) {
 		for denom := range uint8(4) {
@@ -97,6 +98,17 @@ func FuzzDecode(f *testing.F) {
 		if denom > 1 {
 			if wantErr == nil {
 				require.NoError(t, err, "image/jpeg decodes it")
+			}
+			full, fq, fullErr := jpegscale.DecodeQuirks(data, 1, fuzzMaxPixels)
+			if err != nil || fullErr != nil || quirks.Extreme || fq.Extreme {
+				return
+			}
+			// Each reduced sample is the mean of the full decode's
+			// samples it covers, but where the full decode clamped one.
+			fp, gp := planesOf(t, full), planesOf(t, got)
+			require.Len(t, gp, len(fp))
+			for i := range fp {
+				require.LessOrEqual(t, maxGroupDiff(fp[i], gp[i], denom), 1, "plane %d", i)
 			}
 			return
 		}

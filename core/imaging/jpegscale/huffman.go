@@ -19,6 +19,9 @@ type huffman struct {
 	nCodes int32
 	// stale: fast and step do not reflect the table yet (see prepare).
 	stale bool
+	// prefixCode: the code lengths satisfy Kraft's inequality, so no code
+	// is a prefix of another and a code's own bits determine it.
+	prefixCode bool
 	// lut maps the next lutBits bits to the symbol (high byte) and 1 + the
 	// code's length (low byte); 0 means the code is longer than lutBits.
 	lut         [1 << lutBits]uint16
@@ -34,12 +37,13 @@ type huffman struct {
 	// table, malformed ones included.
 	fast *[1 << fastBits]int32
 	// step moves through a block whose AC values are not wanted, one or
-	// two symbols (with their values) per look-up: adv<<8 | bits used,
-	// with fastEOB set when the step ends with an end of block. adv is
-	// how far the step moves through the block, counting an end of
-	// block as one more position, so that a step is valid exactly when
-	// it ends at or before position 64: a coefficient may land on 63, and
-	// an end of block may follow one on 62 at most. 0: take the slow way.
+	// two symbols (with their values' bits) per look-up: adv<<8 | bits
+	// used (up to 26), with fastEOB set when the step ends with an end of
+	// block. adv is how far the step moves through the block, counting an
+	// end of block as one more position, so that a step is valid exactly
+	// when it ends at or before position 64: a coefficient may land on 63,
+	// and an end of block may follow one on 62 at most. 0: take the slow
+	// way.
 	step *[1 << fastBits]int32
 }
 
@@ -61,6 +65,12 @@ func (h *huffman) build(counts *[maxCodeLength]int32) {
 			x++
 		}
 	}
+	// Kraft's inequality: the lengths leave every code a distinct prefix.
+	var kraft int64
+	for i, n := range counts {
+		kraft += int64(n) << (maxCodeLength - 1 - i)
+	}
+	h.prefixCode = kraft <= 1<<maxCodeLength
 	var c, index int32
 	for i, n := range counts {
 		if n == 0 {
@@ -99,27 +109,33 @@ func (h *huffman) prepare(dc bool) {
 	}
 }
 
-// buildStep fills h.step from h.fast: two symbols when the first is a
-// coefficient and both lie wholly in the pattern's bits (so that the
-// entry depends on nothing past them), else one. Runs of sixteen zeros
-// (ZRL) are single steps of sixteen positions.
+// buildStep fills h.step. A step is one symbol whose code lies in the
+// pattern's bits (its value's bits, which are only skipped, may lie
+// past them), or two when the first symbol and its value, and the second
+// symbol's code, all lie in them. The second code is then read from the
+// pattern's remaining bits only, which determine it when the table is a
+// prefix code; a malformed table (one that oversubscribes a length) gets
+// single steps only, each decoded from all the bits as decode would.
 func (h *huffman) buildStep() {
-	single := func(p int) (adv, bits int32, eob, ok bool) {
-		e := h.fast[p]
-		switch {
-		case e == 0:
-			if l, sym, found := h.simulate(uint32(p)); found && sym == 0xf0 {
-				return 16, int32(l), false, true
-			}
-			return 0, 0, false, false
-		case e&fastEOB != 0:
-			return 1, e & 0xff, true, true
+	single := func(p uint32) (adv, bits int32, codeLen uint, eob, ok bool) {
+		l, sym, found := h.simulate(p)
+		if !found {
+			return 0, 0, 0, false, false
 		}
-		return (e>>8)&0x0f + 1, e & 0xff, false, true
+		run, size := int32(sym>>4), int32(sym&0x0f)
+		switch {
+		case size != 0:
+			return run + 1, int32(l) + size, l, false, true
+		case run == 0:
+			return 1, int32(l), l, true, true
+		case run == 0x0f:
+			return 16, int32(l), l, false, true
+		}
+		return 0, 0, 0, false, false // an end-of-band run: the slow way
 	}
 	for p := range h.step {
 		h.step[p] = 0
-		adv, bits, eob, ok := single(p)
+		adv, bits, _, eob, ok := single(uint32(p))
 		if !ok {
 			continue
 		}
@@ -128,11 +144,12 @@ func (h *huffman) buildStep() {
 			h.step[p] |= fastEOB
 			continue
 		}
-		if h.fast[p] == 0 || bits >= fastBits {
-			continue // a ZRL, or no bits left for a second symbol
+		if !h.prefixCode || adv == 16 || bits >= fastBits {
+			continue
 		}
-		adv2, bits2, eob2, ok := single((p << bits) & (1<<fastBits - 1))
-		if !ok || adv2 == 16 || bits+bits2 > fastBits {
+		p2 := uint32(p<<bits) & (1<<fastBits - 1)
+		adv2, bits2, len2, eob2, ok := single(p2)
+		if !ok || adv2 == 16 || int32(len2) > fastBits-bits {
 			continue
 		}
 		h.step[p] = (adv+adv2)<<8 | (bits + bits2)

@@ -68,6 +68,33 @@ func boxPSNR(full, reduced samplePlane, s int) float64 {
 	return psnr(se / float64(n))
 }
 
+// maxGroupDiff is the largest difference between a reduced plane and the
+// means of the full plane's s x s groups, over the groups wholly inside
+// the image and holding no clamped sample (0 or 255: the reduced
+// transform clamps the mean, not each sample).
+func maxGroupDiff(full, reduced samplePlane, s int) int {
+	worst := 0
+	for y := 0; (y+1)*s <= full.h; y++ {
+	groups:
+		for x := 0; (x+1)*s <= full.w; x++ {
+			sum := 0
+			for dy := range s {
+				for dx := range s {
+					v := full.at(x*s+dx, y*s+dy)
+					if v == 0 || v == 255 {
+						continue groups
+					}
+					sum += int(v)
+				}
+			}
+			n := s * s
+			mean := (sum + n/2) / n
+			worst = max(worst, mean-int(reduced.at(x, y)), int(reduced.at(x, y))-mean)
+		}
+	}
+	return worst
+}
+
 func psnr(mse float64) float64 {
 	if mse == 0 {
 		return math.Inf(1)

@@ -149,44 +149,61 @@ func (d *decoder) decodeSequential(r *bitReader, blk *[blockSize]int32, nz *[blo
 // values, one or two per look-up (huffman.step): at 1/8 only the DC
 // counts, and the symbols' lengths are all that matters of the rest. The
 // loop has no data-dependent branch but the block's end, which is what
-// bounds its speed; anything unusual (a code or value past the table's
-// bits, a run past the block's end, the segment's end) is left to
-// skipACSlow from the same position, so it moves through the block
-// exactly as decodeSequential does.
+// bounds its speed; a symbol the table does not cover (a code longer
+// than its bits, a run past the block's end, an end-of-band run, the
+// segment's end) is read the careful way, one symbol, so the loop moves
+// through the block exactly as decodeSequential does.
 func (d *decoder) skipAC(r *bitReader, acTab *huffman) {
 	acc, n := r.acc, r.n
-	zig := int32(1)
-	for {
+	for zig := int32(1); ; {
 		if n < 32 {
 			r.acc, r.n = acc, n
 			r.fill()
 			acc, n = r.acc, r.n
-			if n < 32 {
-				break
+		}
+		if e := acTab.step[acc>>(64-fastBits)]; e != 0 && n >= 32 {
+			if z := zig + (e>>8)&0x7f; z <= blockSize {
+				l := uint(e & 0xff)
+				acc <<= l
+				n -= l
+				zig = z
+				if e&fastEOB != 0 || z == blockSize {
+					r.acc, r.n = acc, n
+					return
+				}
+				continue
 			}
 		}
-		e := acTab.step[acc>>(64-fastBits)]
-		z := zig + (e>>8)&0x7f
-		if e == 0 || z > blockSize {
-			break
-		}
-		l := uint(e & 0xff)
-		acc <<= l
-		n -= l
-		zig = z
-		if e&fastEOB != 0 || z == blockSize {
-			r.acc, r.n = acc, n
+		r.acc, r.n = acc, n
+		var done bool
+		if zig, done = d.skipSymbol(r, acTab, zig); done {
 			return
 		}
+		acc, n = r.acc, r.n
 	}
-	r.acc, r.n = acc, n
-	d.skipACSlow(r, acTab, zig)
 }
 
-// skipACSlow finishes skipAC's block from zig on, symbol by symbol, into
-// a scratch block.
-func (d *decoder) skipACSlow(r *bitReader, acTab *huffman, zig int32) {
-	var scratch [blockSize]int16
-	var mask uint64
-	d.decodeACBand(r, &scratch, &mask, acTab, zig, blockSize-1, 0)
+// skipSymbol reads one AC symbol at position zig the careful way, its
+// value unkept, and returns the next position and whether the block is
+// done (an end of band, a run past its end, or an error).
+func (d *decoder) skipSymbol(r *bitReader, acTab *huffman, zig int32) (int32, bool) {
+	v := r.decode(acTab)
+	run, size := int32(v>>4), uint(v&0x0f)
+	switch {
+	case r.err != nil:
+		return zig, true
+	case size != 0:
+		zig += run
+		if zig >= blockSize {
+			return zig, true
+		}
+		r.bits(size)
+		return zig + 1, zig+1 >= blockSize
+	case run != 0x0f:
+		d.startEOBRun(r, run)
+		d.eobRun--
+		return zig, true
+	}
+	zig += 0x10
+	return zig, zig >= blockSize
 }
