@@ -31,10 +31,12 @@ type huffman struct {
 	valsIndices [maxCodeLength]int32
 	// fast decodes a symbol and the value bits after it in one look-up
 	// of the next fastBits bits, when both fit: value<<16 | run<<8 | bits
-	// used, or fastEOB | 64<<8 | bits used for an end of block, or 0 when
-	// the slow way must be taken. Entries are found by running the slow way (look-up
-	// table, then bit by bit) on each pattern, so both agree on every
-	// table, malformed ones included.
+	// used; or, in an AC table, when only the code fits: fastRaw |
+	// size<<16 | run<<8 | code bits, the value's size bits to be read
+	// after them; or fastEOB | 64<<8 | bits used for an end of block; or
+	// 0 when the slow way must be taken. Entries are found by running the
+	// slow way (look-up table, then bit by bit) on each pattern, so both
+	// agree on every table, malformed ones included.
 	fast *[1 << fastBits]int32
 	// step moves through a block whose AC values are not wanted, one or
 	// two symbols (with their values' bits) per look-up: adv<<8 | bits
@@ -162,6 +164,7 @@ func (h *huffman) buildStep() {
 const (
 	fastBits = 11
 	fastEOB  = 1 << 15
+	fastRaw  = 1 << 7
 )
 
 // buildFast fills h.fast. A DC table's entries hold the difference's
@@ -188,6 +191,11 @@ func (h *huffman) buildFast(dc bool) {
 			continue
 		}
 		if l+size > fastBits {
+			if !dc {
+				// The code fits but not its value: the decoder reads
+				// the value's bits itself.
+				h.fast[p] = fastRaw | int32(size)<<16 | int32(sym>>4)<<8 | int32(l)
+			}
 			continue
 		}
 		x := int32(p>>(fastBits-l-size)) & (1<<size - 1)

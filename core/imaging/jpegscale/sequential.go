@@ -103,12 +103,21 @@ func (d *decoder) decodeSequential(r *bitReader, blk *[blockSize]int32, nz *[blo
 		// Past the segment's end the look-up could read bits that do
 		// not exist: the slow way checks each one.
 		if e := acTab.fast[acc>>(64-fastBits)]; e != 0 && n >= 32 {
-			l := uint(e & 0xff)
+			l := uint(e & 0x1f)
 			if z := zig + (e>>8)&0x7f; z < blockSize {
+				x := e >> 16
+				if e&fastRaw != 0 {
+					size := uint(x)
+					x = int32(acc << l >> (64 - size))
+					if x < 1<<(size-1) {
+						x += -1<<size + 1
+					}
+					l += size
+				}
 				acc <<= l
 				n -= l
 				zig = z
-				blk[unzig[zig]] = e >> 16
+				blk[unzig[zig]] = x
 				nz[count&(blockSize-1)] = uint8(zig)
 				count++
 				continue
