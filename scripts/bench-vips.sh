@@ -2,14 +2,16 @@
 # bench-vips.sh times tcpimg's THUMBNAIL job against vipsthumbnail (libvips)
 # on real camera photographs, side by side in one run, one core each, and
 # writes results/vips-<date>-<commit>/:
-#   raw.tsv       every timing: file, side, round, wall and CPU seconds
+#   raw.tsv       every timing: file, side (vips-1 and vips-N: one copy and
+#                 N copies in one process; tcpimg: per job), round, wall
+#                 and CPU seconds
 #   summary.md    per file: size, scale, both sides' times and the ratio
 #                 ours/vips; the median ratio per kind (baseline,
 #                 progressive)
 #   machine.txt   CPU, versions, and the load average before and after
 #
 # usage: scripts/bench-vips.sh   (N copies per vipsthumbnail batch, default
-#        10; ROUNDS, default 3; CPU, the core both sides are pinned to,
+#        10; ROUNDS, default 5; CPU, the core both sides are pinned to,
 #        default the last one)
 #
 # The set: photographs from Debian's wallpaper packages (installed here if
@@ -25,14 +27,16 @@
 # BenchmarkJobPhotos (decode, resize, encode through core.Process), with
 # GOMAXPROCS=1 under the same taskset, N jobs per round. The two alternate
 # file by file and round by round, so load from anything else running
-# falls on both; the median of the rounds is kept. Times are wall clock
-# and CPU (user+system: the process's threads, vips's included); the CPU
-# ratio is the steadier one on a shared machine.
+# falls on both, and each timing keeps the least of its rounds, the one
+# least disturbed (for vips, the least one-copy and N-copy times are
+# subtracted). Times are wall clock and CPU (user+system: the process's
+# threads, vips's included); the CPU ratio is the steadier one on a
+# shared machine.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 n="${N:-10}"
-rounds="${ROUNDS:-3}"
+rounds="${ROUNDS:-5}"
 cpu="${CPU:-$(($(nproc) - 1))}"
 
 need=()
@@ -127,8 +131,8 @@ for r in $(seq 1 "$rounds"); do
 		for i in $(seq 1 "$n"); do cp "$f" "$batch/c$i.jpg"; done
 		read -r w1 c1 < <(seconds vips_batch "$batch/c1.jpg")
 		read -r wn cn < <(seconds vips_batch "$batch"/c*.jpg)
-		awk -v f="$name" -v r="$r" -v n="$n" -v w1="$w1" -v c1="$c1" -v wn="$wn" -v cn="$cn" \
-			'BEGIN { printf "%s\tvips\t%d\t%.6f\t%.6f\n", f, r, (wn - w1) / (n - 1), (cn - c1) / (n - 1) }' >>"$out/raw.tsv"
+		printf '%s\tvips-1\t%d\t%s\t%s\n%s\tvips-N\t%d\t%s\t%s\n' \
+			"$name" "$r" "$w1" "$c1" "$name" "$r" "$wn" "$cn" >>"$out/raw.tsv"
 		rm -rf "$batch"
 		TCPIMG_PHOTOS="$set_dir" GOMAXPROCS=1 taskset -c "$cpu" "$work/core.test" \
 			-test.run '^$' -test.bench "^BenchmarkJobPhotos/file=$name\$" -test.benchtime "${n}x" |
@@ -139,12 +143,13 @@ for r in $(seq 1 "$rounds"); do
 done
 echo "load after: $(cat /proc/loadavg)" >>"$out/machine.txt"
 
-# The summary: medians over rounds per file and side, then ratios, then
-# the median ratio per kind.
+# The summary: per file, each side's least time over the rounds (vips:
+# least N-copy time less least one-copy time, over N-1), their ratio;
+# then the median ratio per kind.
 {
 	echo "# THUMBNAIL (128x128, JPEG q85) vs vipsthumbnail, one core each"
 	echo
-	echo "Times are medians of $rounds rounds, in milliseconds per image; ratio = tcpimg / vips"
+	echo "Times are the least of $rounds rounds, in milliseconds per image; ratio = tcpimg / vips"
 	echo "(below 1: tcpimg is faster). Machine and load: machine.txt; every timing: raw.tsv."
 	echo
 	echo "| file | size | scale | vips wall | tcpimg wall | ratio wall | vips cpu | tcpimg cpu | ratio cpu |"
@@ -160,15 +165,12 @@ echo "load after: $(cat /proc/loadavg)" >>"$out/machine.txt"
 			s = 1
 			for (d = 2; d <= 8; d *= 2) if (w >= 2 * d * tw && h >= 2 * d * th) s = d
 			printf "1/%d", s }')
-		awk -F'\t' -v f="$name" -v size="${w}x${h}" -v scale="$scale" '
-			function median(a, n,   i, j, t) {
-				for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
-				return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-			}
-			$1 == f && $2 == "vips" { vw[++nv] = $4; vc[nv] = $5 }
-			$1 == f && $2 == "tcpimg" { tw[++nt] = $4; tc[nt] = $5 }
+		awk -F'\t' -v f="$name" -v size="${w}x${h}" -v scale="$scale" -v n="$n" '
+			function least(m, k, v) { if (!(k in m) || v < m[k]) m[k] = v }
+			$1 == f { least(wall, $2, $4); least(cpu, $2, $5) }
 			END {
-				a = median(vw, nv); b = median(tw, nt); c = median(vc, nv); d = median(tc, nt)
+				a = (wall["vips-N"] - wall["vips-1"]) / (n - 1); c = (cpu["vips-N"] - cpu["vips-1"]) / (n - 1)
+				b = wall["tcpimg"]; d = cpu["tcpimg"]
 				printf "| %s | %s | %s | %.1f | %.1f | %.2f | %.1f | %.1f | %.2f |\n", f, size, scale, a * 1e3, b * 1e3, b / a, c * 1e3, d * 1e3, d / c
 			}' "$out/raw.tsv"
 	done
