@@ -64,12 +64,12 @@ func (d *decoder) decodeSequentialScan(s *scanState, scan []scanComp) error {
 
 // decodeSequential decodes a block of a sequential scan (F.2.2) into blk,
 // quantised coefficients in natural order; AC values are stored only when
-// wantAC (at 1/8 they are read and dropped). The zig-zag indices of the
+// wantAC (at 1/8 skipAC reads past them). The zig-zag indices of the
 // coefficients stored, the DC's first, go to nz; it returns their count,
-// so that the transform visits them without testing 64 positions. It is decodeFirst over the whole band,
-// with the bit reader's state in locals and symbols whose value fits in
-// the look-up table's bits decoded in one step: this loop is most of a
-// baseline thumbnail's time.
+// so that the transform visits them without testing 64 positions. The
+// bit reader's state stays in locals, and a symbol whose code fits the
+// look-up bits is decoded with its value in one step: this loop is most
+// of a baseline thumbnail's time at 1/2 and 1/4.
 func (d *decoder) decodeSequential(r *bitReader, blk *[blockSize]int32, nz *[blockSize]uint8, dcTab, acTab *huffman, dc *int32, wantAC bool) int {
 	if r.n < 32 {
 		r.fill()
