@@ -31,14 +31,21 @@ func CheckImage(payload []byte, maxPixels int64) (format string, err error) {
 // operation h asks for and encodes the result into out. On error nothing it
 // wrote stays in out. h has been validated by the caller.
 func processImage(h *RequestHeader, payload []byte, out *bytes.Buffer, maxPixels int64) error {
+	if h.Op == OpThumbnail {
+		// Decoding and scaling go together: a JPEG is reduced while
+		// decoded.
+		res, format, err := imaging.DecodeThumbnail(payload, int(h.Arg1), int(h.Arg2), maxPixels)
+		if err != nil {
+			return imageError(err)
+		}
+		return encodeResult(h, res, format, out)
+	}
 	img, format, err := imaging.Decode(payload, maxPixels)
 	if err != nil {
 		return imageError(err)
 	}
 	var res image.Image
 	switch h.Op {
-	case OpThumbnail:
-		res, err = imaging.Thumbnail(img, int(h.Arg1), int(h.Arg2))
 	case OpGrayscale:
 		res = imaging.Grayscale(img)
 	case OpBlur:
@@ -49,6 +56,13 @@ func processImage(h *RequestHeader, payload []byte, out *bytes.Buffer, maxPixels
 	if err != nil {
 		return imageError(err)
 	}
+	return encodeResult(h, res, format, out)
+}
+
+// encodeResult encodes res in the format h asks for (format is the
+// input's) into out. On error nothing it wrote stays in out.
+func encodeResult(h *RequestHeader, res image.Image, format string, out *bytes.Buffer) error {
+	var err error
 	start := out.Len()
 	if outputFormat(h.Format, format) == FormatJPEG {
 		quality := int(h.Quality)

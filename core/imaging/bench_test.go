@@ -3,6 +3,7 @@ package imaging_test
 import (
 	"fmt"
 	"image"
+	"strings"
 	"testing"
 
 	xdraw "golang.org/x/image/draw"
@@ -130,5 +131,47 @@ func BenchmarkGrayscale(b *testing.B) {
 				imaging.Grayscale(m.img)
 			}
 		})
+	}
+}
+
+// BenchmarkDecodeThumbnail compares THUMBNAIL's decode and scaling of a
+// JPEG with shrink on load (DecodeThumbnail) against the full decode then
+// Thumbnail, for a baseline and a progressive file at scales 1/2, 1/4 and
+// 1/8 (boxes 300, 128 and 64 on 1024- and 2000-pixel images), with their
+// allocations: memory falls with the scale.
+func BenchmarkDecodeThumbnail(b *testing.B) {
+	files := jpegFiles(b)
+	paths := []struct {
+		name  string
+		thumb func(data []byte, box int) (image.Image, error)
+	}{
+		{"shrink-on-load", func(data []byte, box int) (image.Image, error) {
+			img, _, err := imaging.DecodeThumbnail(data, box, box, 1<<30)
+			return img, err
+		}},
+		{"full", func(data []byte, box int) (image.Image, error) {
+			img, _, err := imaging.Decode(data, 1<<30)
+			if err != nil {
+				return nil, err
+			}
+			return imaging.Thumbnail(img, box, box)
+		}},
+	}
+	for _, file := range []string{"scene-2000x1500.jpg", "progressive-1024x768.jpg"} {
+		data := files[file]
+		for _, box := range []int{300, 128, 64} {
+			for _, p := range paths {
+				name := fmt.Sprintf("file=%s/box=%d/path=%s", strings.TrimSuffix(file, ".jpg"), box, p.name)
+				b.Run(name, func(b *testing.B) {
+					b.ReportAllocs()
+					b.SetBytes(int64(len(data)))
+					for b.Loop() {
+						if _, err := p.thumb(data, box); err != nil {
+							b.Fatal(err)
+						}
+					}
+				})
+			}
+		}
 	}
 }

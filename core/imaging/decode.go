@@ -91,11 +91,8 @@ func Decode(data []byte, maxPixels int64) (image.Image, string, error) {
 	case PNG:
 		img, err = png.Decode(bytes.NewReader(data))
 	case JPEG:
-		// In entropy-coded data a 0xff is always followed by 0x00 or a
-		// restart marker, so every 0xff 0xda the decoder could take for
-		// SOS is counted: an upper bound on its scans, cheap to compute.
-		if n := bytes.Count(data, sos); n > MaxJPEGScans {
-			return nil, "", fmt.Errorf("%w: jpeg with %d scans, limit %d", ErrTooComplex, n, MaxJPEGScans)
+		if err := checkJPEGScans(data); err != nil {
+			return nil, "", err
 		}
 		img, err = jpeg.Decode(bytes.NewReader(data))
 	case GIF:
@@ -117,6 +114,17 @@ func Decode(data []byte, maxPixels int64) (image.Image, string, error) {
 	canvas := image.NewRGBA(screen)
 	draw.Draw(canvas, b, img, b.Min, draw.Src)
 	return canvas, format, nil
+}
+
+// checkJPEGScans refuses a JPEG with more than [MaxJPEGScans] scans. In
+// entropy-coded data a 0xff is always followed by 0x00 or a restart
+// marker, so every 0xff 0xda a decoder could take for SOS is counted: an
+// upper bound on its scans, cheap to compute.
+func checkJPEGScans(data []byte) error {
+	if n := bytes.Count(data, sos); n > MaxJPEGScans {
+		return fmt.Errorf("%w: jpeg with %d scans, limit %d", ErrTooComplex, n, MaxJPEGScans)
+	}
+	return nil
 }
 
 // sos is the JPEG Start Of Scan marker.

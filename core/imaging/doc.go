@@ -10,7 +10,10 @@
 // Only image/png, image/jpeg and image/gif are imported: decoding must not
 // reach a format whose decoder was never reviewed for hostile input, so the
 // format sniffed by [image.DecodeConfig] is checked against that list even
-// if some other package in the binary registers more formats.
+// if some other package in the binary registers more formats. The one
+// other decoder is this module's own: [DecodeThumbnail] reads JPEGs
+// reduced with the subpackage jpegscale, which follows image/jpeg's rules
+// for what it accepts and is fuzzed against it.
 //
 // The operations work on premultiplied RGBA (*image.RGBA) with tight loops
 // over Pix, because averaging premultiplied values is what keeps

@@ -64,19 +64,28 @@ func Thumbnail(src image.Image, maxW, maxH int) (image.Image, error) {
 	if err != nil {
 		return nil, err
 	}
+	return scaleTo(src, tw, th), nil
+}
+
+// scaleTo is Thumbnail's scaling onto exactly tw x th, which may change
+// the aspect ratio slightly: a JPEG reduced while decoded has its sides
+// rounded up to whole pixels, and its thumbnail must still have the size
+// FitSize gives for the original.
+func scaleTo(src image.Image, tw, th int) image.Image {
+	b := src.Bounds()
 	if tw == b.Dx() && th == b.Dy() {
-		return src, nil
+		return src
 	}
 	if kx, ky := b.Dx()/tw, b.Dy()/th; kx >= 2 || ky >= 2 {
 		mid := boxShrink(src, b.Dx()/kx, b.Dy()/ky)
 		if mid.Rect.Dx() == tw && mid.Rect.Dy() == th {
-			return mid, nil
+			return mid
 		}
 		src = mid
 	}
 	dst := image.NewRGBA(image.Rect(0, 0, tw, th))
 	resample(dst, src, resampleStripe)
-	return dst, nil
+	return dst
 }
 
 // boxShrink averages src down to iw x ih, where iw = w/kx and ih = h/ky

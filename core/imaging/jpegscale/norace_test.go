@@ -1,0 +1,5 @@
+//go:build !race
+
+package jpegscale_test
+
+const raceEnabled = false
