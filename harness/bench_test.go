@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/tcpimg/tcpimg/harness"
+	"github.com/tcpimg/tcpimg/harness/isolate"
 	"github.com/tcpimg/tcpimg/strategies"
 )
 
@@ -17,7 +18,47 @@ var (
 	repBase    = flag.Int("harness.rep", 0, "number of the first repetition, for the names of records")
 	scale      = flag.Float64("harness.scale", 1, "multiply every scenario's warm-up, duration, shape and jobs by this `factor`")
 	capacityTo = flag.String("harness.capacity", "", "append the capacity this process measured, with its spread, to this `file`")
+	serverBin  = flag.String("harness.server", "", "run each server as this `binary` (cmd/server) in a process of its own, pinned apart from the load generator")
+	serverCPUs = flag.String("harness.server-cpus", "", "with -harness.server: the server's `CPUs` (as taskset -c takes them); empty splits this machine's in two")
+	loadCPUs   = flag.String("harness.load-cpus", "", "with -harness.server: the load generator's `CPUs`; empty splits this machine's in two")
 )
+
+// isolation configures every benchmark runner from the -harness.server
+// flags, once, and pins this process to the load generator's CPUs.
+var isolation = sync.OnceValues(func() (*harness.Isolation, error) {
+	if *serverBin == "" {
+		return nil, nil
+	}
+	iso := &harness.Isolation{Server: *serverBin}
+	var err error
+	if *serverCPUs == "" && *loadCPUs == "" {
+		iso.ServerCPUs, iso.LoadCPUs, err = isolate.Split()
+	} else {
+		iso.ServerCPUs, err = isolate.ParseCPUSet(*serverCPUs)
+		if err == nil {
+			iso.LoadCPUs, err = isolate.ParseCPUSet(*loadCPUs)
+		}
+	}
+	if err == nil {
+		err = iso.Validate()
+	}
+	if err == nil {
+		err = isolate.Pin(iso.LoadCPUs)
+	}
+	return iso, err
+})
+
+// setUp readies a benchmark's runner: shortened with -short, scaled, and
+// isolated with -harness.server.
+func setUp(b *testing.B, r *harness.Runner) {
+	r.Short = testing.Short()
+	r.Scale = *scale
+	iso, err := isolation()
+	if err != nil {
+		b.Fatal(err)
+	}
+	r.Isolate = iso
+}
 
 // benchRunner is shared by every sub-benchmark of the process, so that the
 // capacity "saturate" measures for a strategy is the one its open loops use.
@@ -39,8 +80,7 @@ var modelRunner = &harness.Runner{}
 // at a different strategy, so that no strategy always runs right after the
 // same other one.
 func BenchmarkScenario(b *testing.B) {
-	benchRunner.Short = testing.Short()
-	benchRunner.Scale = *scale
+	setUp(b, benchRunner)
 	cells := harness.Matrix(*repBase)
 	if _, err := benchRunner.Run(b.Context(), cells[0].Scenario, harness.Strategies()[0]); err != nil {
 		b.Fatalf("warm-up run: %v", err)
@@ -82,8 +122,7 @@ func BenchmarkModel(b *testing.B) {
 	// A configuration line for benchstat, which applies it to the results
 	// that follow: the family's server, not the matrix's of TestMain.
 	fmt.Printf("server: %s\n", harness.ModelServer())
-	modelRunner.Short = testing.Short()
-	modelRunner.Scale = *scale
+	setUp(b, modelRunner)
 	for _, c := range harness.ModelMatrix(*repBase) {
 		b.Run(c.Name(), func(b *testing.B) { benchRun(b, modelRunner, c) })
 	}
@@ -107,8 +146,7 @@ func BenchmarkOverload(b *testing.B) {
 	// that follow: the queue is the scenario's, the admission limit the
 	// strategy's.
 	fmt.Printf("server: %s, queue from the scenario (-qN), admit from the strategy (+ADMIT)\n", harness.MatrixServer())
-	overloadRunner.Short = testing.Short()
-	overloadRunner.Scale = *scale
+	setUp(b, overloadRunner)
 	for _, c := range harness.OverloadMatrix(*repBase) {
 		b.Run(c.Name(), func(b *testing.B) { benchRun(b, overloadRunner, c) })
 	}

@@ -90,6 +90,10 @@ type Metrics struct {
 	// InProcess is set when the server ran in this process, which makes
 	// the fields below meaningful.
 	InProcess bool `json:"in_process"`
+	// Isolated is set when the server ran as a process of its own (see
+	// Isolation); the peaks, Leaked and Server below are then the server
+	// process's own, read from its admin listener.
+	Isolated *IsolatedRun `json:"isolated,omitempty"`
 	// PeakGoroutines and PeakHeap are the process's highest goroutine count
 	// and heap (bytes in heap objects) sampled during the run; the load
 	// generator's share is the same for every strategy.
@@ -274,12 +278,15 @@ func (m *Metrics) Figures() []Figure {
 	if m.Recovery != nil {
 		fs = append(fs, Figure{m.Recovery.Seconds, "recovery-s"}, Figure{b2f(m.Recovery.Recovered), "recovered"})
 	}
-	if m.InProcess {
+	if m.InProcess || m.Isolated != nil {
 		fs = append(fs,
 			Figure{float64(m.PeakGoroutines), "peak-goroutines"},
 			Figure{float64(m.PeakHeap), "peak-heap-B"},
 			Figure{float64(m.Leaked), "leaked-goroutines"},
 		)
+	}
+	if m.Isolated != nil {
+		fs = append(fs, m.Isolated.figures(&m.Server)...)
 	}
 	if m.Model != nil {
 		fs = append(fs, m.Model.figures()...)

@@ -114,6 +114,10 @@ type Runner struct {
 	// TLS, when not nil, runs every scenario over TLS, to measure what it
 	// costs: the server gets TLS.Server, the load connections TLS.Client.
 	TLS *TLS
+	// Isolate, when not nil, runs the server of every run as a process of
+	// its own on CPUs of its own (see Isolation), instead of in this
+	// process.
+	Isolate *Isolation
 
 	mu       sync.Mutex
 	capacity map[string][]float64 // latest calibration goodputs per strategy
@@ -240,10 +244,6 @@ func (r *Runner) Run(ctx context.Context, s Scenario, strategy string) (*Metrics
 		serverTLS, clientTLS = r.TLS.Server, r.TLS.Client
 	}
 
-	// Start from a collected heap, so that one run's garbage does not count
-	// in the next one's peak.
-	runtime.GC()
-	baseline := runtime.NumGoroutine()
 	cfg := r.Server
 	if s.Server != nil {
 		cfg = *s.Server
@@ -252,6 +252,38 @@ func (r *Runner) Run(ctx context.Context, s Scenario, strategy string) (*Metrics
 	if withAdmit {
 		cfg.Admit = admit
 	}
+	var res *Metrics
+	if r.Isolate != nil {
+		if clientTLS != nil {
+			return nil, errors.New("harness: an isolated run cannot use Runner.TLS; its server takes TLS from files")
+		}
+		cfg = r.Isolate.resolve(cfg)
+		res, err = r.runIsolated(ctx, s, pool, cfg, capacity.Median, lib)
+	} else {
+		cfg = cfg.resolved()
+		res, err = r.runInProcess(ctx, s, pool, cfg, serverTLS, clientTLS, capacity.Median, lib)
+	}
+	if res == nil {
+		return nil, err
+	}
+	res.Strategy = strategy
+	res.CapacitySpread = capacity.Spread
+	res.ServerConfig = &cfg
+	if err != nil {
+		return res, err
+	}
+	if s.Name == CalibrationScenario && res.Goodput() > 0 {
+		r.addCalibration(strategy, res.Goodput())
+	}
+	return res, nil
+}
+
+// runInProcess runs s against a server in this process, on cfg (resolved).
+func (r *Runner) runInProcess(ctx context.Context, s Scenario, pool string, cfg ServerConfig, serverTLS, clientTLS *tls.Config, capacity float64, lib *Library) (*Metrics, error) {
+	// Start from a collected heap, so that one run's garbage does not count
+	// in the next one's peak.
+	runtime.GC()
+	baseline := runtime.NumGoroutine()
 	srv, ln, err := r.startServer(pool, cfg, serverTLS)
 	if err != nil {
 		return nil, err
@@ -265,10 +297,7 @@ func (r *Runner) Run(ctx context.Context, s Scenario, strategy string) (*Metrics
 	}
 
 	gen := &Generator{Dial: DialTLS(ln.Addr().String(), clientTLS), Images: lib, QueueSize: cfg.QueueSize}
-	res, genErr := gen.Run(ctx, s, capacity.Median)
-	if res != nil {
-		res.CapacitySpread = capacity.Spread
-	}
+	res, genErr := gen.Run(ctx, s, capacity)
 	if occ != nil {
 		occ.end()
 		if res != nil && res.Model != nil {
@@ -291,21 +320,12 @@ func (r *Runner) Run(ctx context.Context, s Scenario, strategy string) (*Metrics
 	if res == nil {
 		return nil, errors.Join(genErr, shutdownErr)
 	}
-	res.Strategy = strategy
 	res.TLS = clientTLS != nil
 	res.InProcess = true
 	res.Series, res.PeakGoroutines, res.PeakHeap = series, peakG, peakHeap
 	res.Leaked = leaked
 	res.Server = srv.Stats()
-	used := cfg.resolved()
-	res.ServerConfig = &used
-	if err := errors.Join(genErr, shutdownErr); err != nil {
-		return res, err
-	}
-	if s.Name == CalibrationScenario && res.Goodput() > 0 {
-		r.addCalibration(strategy, res.Goodput())
-	}
-	return res, nil
+	return res, errors.Join(genErr, shutdownErr)
 }
 
 // startServer builds the server for strategy on cfg, serving TLS with a

@@ -5,20 +5,20 @@
 package procstat
 
 import (
+	"runtime"
 	"runtime/metrics"
 	"sync"
 	"time"
 )
 
-// SampleEvery is how often a Peaks samples. Reading two runtime/metrics
+// SampleEvery is how often a Peaks samples. Reading a runtime/metrics
 // values takes about a microsecond, so sampling costs nothing a server
 // would notice.
 const SampleEvery = 10 * time.Millisecond
 
 // Metric names read.
 const (
-	metricGoroutines = "/sched/goroutines:goroutines"
-	metricHeap       = "/memory/classes/heap/objects:bytes"
+	metricHeap = "/memory/classes/heap/objects:bytes"
 )
 
 // Reading is one sample.
@@ -33,13 +33,18 @@ type Reader struct{ samples []metrics.Sample }
 
 // NewReader returns a Reader.
 func NewReader() *Reader {
-	return &Reader{samples: []metrics.Sample{{Name: metricGoroutines}, {Name: metricHeap}}}
+	return &Reader{samples: []metrics.Sample{{Name: metricHeap}}}
 }
 
 // Read takes one sample.
+//
+// Goroutines are counted as runtime.NumGoroutine counts them, without the
+// runtime's own (GC workers and the like, which runtime/metrics includes
+// and which appear after a process's first collections): a count that
+// grew by those would read as a leak.
 func (r *Reader) Read() Reading {
 	metrics.Read(r.samples)
-	return Reading{Goroutines: int(r.samples[0].Value.Uint64()), Heap: r.samples[1].Value.Uint64()}
+	return Reading{Goroutines: runtime.NumGoroutine(), Heap: r.samples[0].Value.Uint64()}
 }
 
 // Peaks samples every SampleEvery from Start until Stop and keeps the
