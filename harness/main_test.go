@@ -23,8 +23,13 @@ func TestMain(m *testing.M) {
 		flag.Set("test.benchtime", "1x")
 	}
 	if f := flag.Lookup("test.bench"); f != nil && f.Value.String() != "" {
-		// A configuration line for benchstat, as go test prints goos and cpu.
-		fmt.Printf("server: %s\n", harness.MatrixServer())
+		// A configuration line for benchstat, as go test prints goos and
+		// cpu. An isolated server's workers follow its own CPUs.
+		srv := harness.MatrixServer()
+		if iso, err := isolation(); err == nil && iso != nil {
+			srv.Workers = len(iso.ServerCPUs)
+		}
+		fmt.Printf("server: %s\n", srv)
 	}
 	goleak.VerifyTestMain(m)
 }

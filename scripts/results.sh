@@ -9,6 +9,12 @@
 #   results_header COUNT SCALE   prints the "key: value" lines that open
 #                                raw.txt: machine, Go, commit, date, and the
 #                                run's repetitions and scale
+#   isolation                    unless INPROCESS=1 or the machine has one
+#                                CPU, builds the server into $tmp/server and
+#                                sets iso_flags, the benchmark flags that run
+#                                each server as a process of its own on the
+#                                first half of the CPUs, the load generator
+#                                on the rest; sets $mode to say which
 #   load_average                 prints the 1, 5 and 15 minute load averages
 #   run_benchmark NAME BENCH     runs benchmark BENCH of $tmp/harness.test
 #                                once per repetition ($count, $scale),
@@ -16,6 +22,8 @@
 #                                conditions.txt), printing progress and
 #                                failures as NAME; sets failed=1 when a
 #                                repetition failed, and goes on
+
+iso_flags=()
 
 results_folder() {
 	local name=$1 default=$2
@@ -44,6 +52,24 @@ results_header() {
 	echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 	echo "repetitions: $1"
 	echo "scale: $2"
+	echo "mode: ${mode:-in-process}"
+}
+
+isolation() {
+	iso_flags=()
+	local n half
+	n=$(getconf _NPROCESSORS_ONLN)
+	if [[ ${INPROCESS:-} == 1 || $n -lt 2 ]]; then
+		mode="in-process, the load generator on the server's CPUs"
+		return
+	fi
+	go build -o "$tmp/server" ./cmd/server
+	half=$((n / 2))
+	local server_cpus=0 load_cpus=$half
+	((half > 1)) && server_cpus=0-$((half - 1))
+	((n - half > 1)) && load_cpus=$half-$((n - 1))
+	iso_flags=(-harness.server "$tmp/server" -harness.server-cpus "$server_cpus" -harness.load-cpus "$load_cpus")
+	mode="isolated, server on CPUs $server_cpus with $half workers, load generator on CPUs $load_cpus"
 }
 
 load_average() {
@@ -58,7 +84,8 @@ run_benchmark() {
 		echo "rep $rep: load average $(load_average)" >>"$out/conditions.txt"
 		if ! "$tmp/harness.test" -test.run '^$' -test.bench "^$bench\$" \
 			-test.benchtime 1x -test.count 1 -test.timeout 0 \
-			-harness.records "$out/records" -harness.rep "$rep" -harness.scale "$scale" 2>&1 |
+			-harness.records "$out/records" -harness.rep "$rep" -harness.scale "$scale" \
+			"${iso_flags[@]}" 2>&1 |
 			while IFS= read -r line; do
 				printf '%s\n' "$line" >>"$out/raw.txt"
 				case $line in

@@ -13,6 +13,16 @@
 #             samples per run, F times the time
 #   OUT=DIR   results folder (default results/<date>-<short commit>); it
 #             must not hold a raw.txt already
+#   INPROCESS=1  run each server in the benchmark's own process, sharing
+#             its CPUs, instead of isolated
+#
+# By default each run's server is a process of its own (cmd/server), on
+# the first half of the CPUs with as many workers, and the load generator
+# runs on the other half: in one process the generator takes the server's
+# CPU, and more of it the more load it offers, so goodput falling with
+# load would mix the strategy with the generator's appetite. Each run
+# reports both processes' CPU time per OK job, and the server's own peak
+# heap, peak goroutines and leaks, read from its admin listener.
 #
 # Each repetition runs the whole matrix in a fresh process (go test -count 1,
 # one after another), so that every strategy meets the same machine
@@ -58,6 +68,7 @@ trap 'rm -rf "$tmp"' EXIT
 echo "run-matrix: building" >&2
 go build -o "$tmp/loadgen" ./cmd/loadgen
 go test -c -o "$tmp/harness.test" ./harness
+isolation
 
 # The cells, as loadgen -list prints them: scenarios, a blank line, then
 # the strategies.
@@ -90,7 +101,7 @@ for ((rep = 0; rep < count; rep++)); do
 	"$tmp/harness.test" -test.run '^$' -test.bench '^BenchmarkScenario$' \
 		-test.benchtime 1x -test.count 1 -test.timeout 0 \
 		-harness.records "$out/records" -harness.rep "$rep" -harness.scale "$scale" \
-		-harness.capacity "$out/capacity.txt" 2>&1 |
+		-harness.capacity "$out/capacity.txt" "${iso_flags[@]}" 2>&1 |
 		while IFS= read -r line; do
 			printf '%s\n' "$line" >>"$out/raw.txt"
 			case $line in

@@ -54,6 +54,7 @@ trap 'rm -rf "$tmp"' EXIT
 echo "run-overload: building" >&2
 go build -o "$tmp/loadgen" ./cmd/loadgen
 go test -c -o "$tmp/harness.test" ./harness
+isolation
 
 "$tmp/loadgen" -list >"$tmp/list"
 mapfile -t scenarios < <(awk '/^OVERLOAD SCENARIO/ { m = 1; next } m && NF == 0 { exit } m { print $1 }' "$tmp/list")
