@@ -26,7 +26,7 @@
 # It prints the jobs sent, answered OK, retried, failed (answered anything
 # but OK) and lost (never answered, or never sent), and exits 1 unless
 # failed and lost are 0 and every instance exited cleanly. Everything it
-# starts is stopped on exit; it takes about 15 s.
+# starts is stopped on exit; it takes about 20 s.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

@@ -41,7 +41,8 @@
 #                   calibration runs) and spread; raw.txt ends with a
 #                   "capacity:" line summing them up
 #
-# Quick mode takes about five minutes on two quiet cores. Only Go is needed:
+# Quick mode takes about eleven minutes on two quiet cores (FULL=1 about 22).
+# Only Go is needed:
 # benchstat is a tool of the module (go tool benchstat).
 set -euo pipefail
 shopt -s lastpipe
