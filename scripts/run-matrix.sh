@@ -42,8 +42,7 @@
 #                   "capacity:" line summing them up
 #
 # Quick mode takes about eleven minutes on two quiet cores (FULL=1 about 22).
-# Only Go is needed:
-# benchstat is a tool of the module (go tool benchstat).
+# Only Go is needed: benchstat is a tool of the module (go tool benchstat).
 set -euo pipefail
 shopt -s lastpipe
 
