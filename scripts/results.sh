@@ -15,6 +15,11 @@
 #                                each server as a process of its own on the
 #                                first half of the CPUs, the load generator
 #                                on the rest; sets $mode to say which
+#   benchstat_tables BENCH ORDER writes $out/benchstat.txt (every metric,
+#                                strategies as columns in ORDER, the first
+#                                the baseline, scenarios as rows) and
+#                                benchstat-METRIC.txt, one per unit that
+#                                BENCH's lines in raw.txt report
 #   load_average                 prints the 1, 5 and 15 minute load averages
 #   run_benchmark NAME BENCH     runs benchmark BENCH of $tmp/harness.test
 #                                once per repetition ($count, $scale),
@@ -103,4 +108,14 @@ run_benchmark() {
 		fi
 	done
 	echo "rep end: load average $(load_average)" >>"$out/conditions.txt"
+}
+
+benchstat_tables() {
+	local bench=$1 order=$2 unit units
+	local stat=(go tool benchstat -col "/strategy@($order)" -row /scenario)
+	"${stat[@]}" "$out/raw.txt" >"$out/benchstat.txt"
+	units=$(awk -v b="^$bench/" '$0 ~ b { for (i = 4; i <= NF; i += 2) print $i }' "$out/raw.txt" | awk '!seen[$0]++')
+	for unit in $units; do
+		"${stat[@]}" -filter ".unit:$unit" "$out/raw.txt" >"$out/benchstat-${unit//\//-per-}.txt"
+	done
 }

@@ -136,16 +136,7 @@ if [[ -s $out/capacity.txt ]]; then
 fi
 
 echo "run-matrix: benchstat" >&2
-order=$(
-	IFS=' '
-	echo "${strategies[*]}"
-)
-stat=(go tool benchstat -col "/strategy@($order)" -row /scenario)
-"${stat[@]}" "$out/raw.txt" >"$out/benchstat.txt"
-units=$(awk '/^BenchmarkScenario\// { for (i = 4; i <= NF; i += 2) print $i }' "$out/raw.txt" | awk '!seen[$0]++')
-for unit in $units; do
-	"${stat[@]}" -filter ".unit:$unit" "$out/raw.txt" >"$out/benchstat-${unit//\//-per-}.txt"
-done
+benchstat_tables BenchmarkScenario "${strategies[*]}"
 
 echo "run-matrix: plots" >&2
 "$tmp/loadgen" plot -in "$out/records" -out "$out" >/dev/null

@@ -70,12 +70,7 @@ echo "run-overload: benchstat" >&2
 # The strategies in the order of the first repetition, which starts at
 # the first of harness.OverloadStrategies, the baseline.
 order=$(awk -F'strategy=' '/^BenchmarkOverload\// { split($2, a, /[ \t]/); s = a[1]; sub(/-[0-9]+$/, "", s); if (!seen[s]++) printf "%s ", s }' "$out/raw.txt")
-stat=(go tool benchstat -col "/strategy@(${order% })" -row /scenario)
-"${stat[@]}" "$out/raw.txt" >"$out/benchstat.txt"
-units=$(awk '/^BenchmarkOverload\// { for (i = 4; i <= NF; i += 2) print $i }' "$out/raw.txt" | awk '!seen[$0]++')
-for unit in $units; do
-	"${stat[@]}" -filter ".unit:$unit" "$out/raw.txt" >"$out/benchstat-${unit//\//-per-}.txt"
-done
+benchstat_tables BenchmarkOverload "${order% }"
 
 echo "run-overload: done in $((SECONDS - start))s: $out" >&2
 exit "$failed"
