@@ -18,6 +18,7 @@ var (
 	repBase    = flag.Int("harness.rep", 0, "number of the first repetition, for the names of records")
 	scale      = flag.Float64("harness.scale", 1, "multiply every scenario's warm-up, duration, shape and jobs by this `factor`")
 	capacityTo = flag.String("harness.capacity", "", "append the capacity this process measured, with its spread, to this `file`")
+	freshCap   = flag.Bool("harness.fresh-capacity", false, "measure the capacity again before every open loop scaled by it (harness.Runner.FreshCapacity)")
 	serverBin  = flag.String("harness.server", "", "run each server as this `binary` (cmd/server) in a process of its own, pinned apart from the load generator")
 	serverCPUs = flag.String("harness.server-cpus", "", "with -harness.server: the server's `CPUs` (as taskset -c takes them); empty splits this machine's in two")
 	loadCPUs   = flag.String("harness.load-cpus", "", "with -harness.server: the load generator's `CPUs`; empty splits this machine's in two")
@@ -53,6 +54,7 @@ var isolation = sync.OnceValues(func() (*harness.Isolation, error) {
 func setUp(b *testing.B, r *harness.Runner) {
 	r.Short = testing.Short()
 	r.Scale = *scale
+	r.FreshCapacity = *freshCap
 	iso, err := isolation()
 	if err != nil {
 		b.Fatal(err)
@@ -89,20 +91,22 @@ func BenchmarkScenario(b *testing.B) {
 		b.Run(c.Name(), func(b *testing.B) { benchRun(b, benchRunner, c) })
 	}
 	if *capacityTo != "" {
-		if err := appendCapacity(*capacityTo); err != nil {
+		if err := appendCapacity(*capacityTo, benchRunner); err != nil {
 			b.Fatal(err)
 		}
 	}
 }
 
-// appendCapacity writes one line for this process's capacity: the median
-// of its latest calibration runs against the default strategy, their
-// relative spread and count, as "rep N: capacity MEDIAN spread SPREAD runs N".
-func appendCapacity(path string) error {
-	est := benchRunner.CapacityEstimate(strategies.DefaultPool)
-	if est.N == 0 {
+// appendCapacity writes one line for the capacity r measured: the median
+// of every calibration run it made against the default strategy, their
+// relative spread, (max - min) / median, and count, as
+// "rep N: capacity MEDIAN spread SPREAD runs N".
+func appendCapacity(path string, r *harness.Runner) error {
+	runs := r.CalibrationHistory(strategies.DefaultPool)
+	if len(runs) == 0 {
 		return nil
 	}
+	est := harness.EstimateCapacity(runs)
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return err
@@ -149,6 +153,11 @@ func BenchmarkOverload(b *testing.B) {
 	setUp(b, overloadRunner)
 	for _, c := range harness.OverloadMatrix(*repBase) {
 		b.Run(c.Name(), func(b *testing.B) { benchRun(b, overloadRunner, c) })
+	}
+	if *capacityTo != "" {
+		if err := appendCapacity(*capacityTo, overloadRunner); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
 

@@ -234,7 +234,10 @@ type Figure struct {
 // imgs/s (answers per second), goodput/s, offered/s, p50-ns, p99-ns,
 // p999-ns (OK latency; left out when no OK answer was measured, rather than
 // reported as 0), busy/op, late/op (late or unsent, per request due),
-// lost/op (per request of the whole run); with a client timeout or
+// lost/op (per request of the whole run); for an open loop run at a
+// fraction of the capacity, capacity/s (the capacity it was scaled by) and
+// utilisation (offered / capacity); after a steady-state check, steady (1
+// or 0); with a client timeout or
 // retries, goodput-in-time/s, timeouts/op, wasted-work (the share of the
 // server's service time spent on answers read after their client gave
 // up) and retries/op (per request sent); after a spike, recovery-s and
@@ -262,7 +265,7 @@ func (m *Metrics) Figures() []Figure {
 		Figure{perOp(m.Lost, m.Total), "lost/op"},
 	)
 	if u := m.Utilisation(); u > 0 {
-		fs = append(fs, Figure{u, "utilisation"})
+		fs = append(fs, Figure{m.Capacity, "capacity/s"}, Figure{u, "utilisation"})
 	}
 	if m.Steady != nil {
 		fs = append(fs, Figure{b2f(m.Steady.OK), "steady"})

@@ -145,7 +145,7 @@ func TestFigures(t *testing.T) {
 		return out
 	}
 	assert.Equal(t, []string{"imgs/s", "goodput/s", "offered/s", "p50-ns", "p99-ns", "p999-ns",
-		"busy/op", "late/op", "lost/op", "utilisation", "peak-goroutines", "peak-heap-B", "leaked-goroutines"}, units(r.Figures()))
+		"busy/op", "late/op", "lost/op", "capacity/s", "utilisation", "peak-goroutines", "peak-heap-B", "leaked-goroutines"}, units(r.Figures()))
 
 	empty := syntheticMetrics("open-50", "chan-pool", 1)
 	empty.Latency = loadclient.NewHistogram()

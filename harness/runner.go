@@ -90,8 +90,9 @@ func (c ServerConfig) String() string {
 // there are CalibrationRuns of them, the Runner makes more first. So within
 // one benchmark process the open loops use the capacity measured minutes
 // earlier on the same machine, and each process (each repetition of
-// scripts/run-matrix.sh) measures its own. PerStrategyCapacity scales each
-// strategy by its own saturate runs instead.
+// scripts/run-matrix.sh) measures its own. FreshCapacity measures it anew
+// before every such run. PerStrategyCapacity scales each strategy by its
+// own saturate runs instead.
 //
 // A Runner is safe for use by one goroutine at a time.
 type Runner struct {
@@ -111,6 +112,14 @@ type Runner struct {
 	// PerStrategyCapacity runs each strategy's open loops at fractions of
 	// its own capacity rather than the default strategy's.
 	PerStrategyCapacity bool
+	// FreshCapacity makes one more calibration run before every run scaled
+	// by the capacity, so that it runs at the median of the latest
+	// CalibrationRuns, all made seconds before it. On a shared machine the
+	// server's speed drifts by a third over seconds to minutes (other
+	// tenants' use of the memory bus slows image work), and a capacity
+	// measured minutes earlier can label open-100 as open-120. A capacity
+	// given with SetCapacity is not measured again.
+	FreshCapacity bool
 	// TLS, when not nil, runs every scenario over TLS, to measure what it
 	// costs: the server gets TLS.Server, the load connections TLS.Client.
 	TLS *TLS
@@ -121,6 +130,8 @@ type Runner struct {
 
 	mu       sync.Mutex
 	capacity map[string][]float64 // latest calibration goodputs per strategy
+	history  map[string][]float64 // every calibration goodput per strategy
+	given    map[string]bool      // capacities set with SetCapacity
 }
 
 // TLS is the two sides of a TLS set-up; both are required.
@@ -177,6 +188,12 @@ func (r *Runner) CapacityEstimate(strategy string) CapacityEstimate {
 	r.mu.Lock()
 	runs := slices.Clone(r.capacity[strategy])
 	r.mu.Unlock()
+	return EstimateCapacity(runs)
+}
+
+// EstimateCapacity returns the median of the calibration goodputs runs and
+// their spread; it sorts runs.
+func EstimateCapacity(runs []float64) CapacityEstimate {
 	if len(runs) == 0 {
 		return CapacityEstimate{}
 	}
@@ -190,20 +207,64 @@ func (r *Runner) CapacityEstimate(strategy string) CapacityEstimate {
 }
 
 // SetCapacity records a strategy's capacity as if CalibrationRuns
-// calibration runs had each measured it.
+// calibration runs had each measured it, and marks it as given: not
+// measured again with FreshCapacity, nor kept in CalibrationHistory.
 func (r *Runner) SetCapacity(strategy string, perSecond float64) {
+	r.mu.Lock()
+	if r.given == nil {
+		r.given = make(map[string]bool)
+	}
+	r.given[strategy] = true
+	r.mu.Unlock()
 	for range CalibrationRuns {
 		r.addCalibration(strategy, perSecond)
 	}
 }
 
+// CalibrationHistory returns the goodput of every calibration run this
+// Runner made against strategy, oldest first; none for a strategy whose
+// capacity was given with SetCapacity.
+func (r *Runner) CalibrationHistory(strategy string) []float64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.history[strategy])
+}
+
+// recalibrate makes one calibration run against strategy, unless its
+// capacity was given.
+func (r *Runner) recalibrate(ctx context.Context, strategy string) error {
+	r.mu.Lock()
+	given := r.given[strategy]
+	r.mu.Unlock()
+	if given {
+		return nil
+	}
+	s, err := Lookup(CalibrationScenario)
+	if err != nil {
+		return err
+	}
+	res, err := r.Run(ctx, s, strategy)
+	if err != nil {
+		return fmt.Errorf("calibration: %w", err)
+	}
+	if res.Goodput() <= 0 {
+		return fmt.Errorf("%w: %s on %s answered nothing OK", ErrNoCapacity, s.Name, strategy)
+	}
+	return nil
+}
+
 // addCalibration records one calibration run's goodput, keeping the latest
-// CalibrationRuns.
+// CalibrationRuns, and every one in the history unless the strategy's
+// capacity was given.
 func (r *Runner) addCalibration(strategy string, perSecond float64) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.capacity == nil {
 		r.capacity = make(map[string][]float64)
+		r.history = make(map[string][]float64)
+	}
+	if !r.given[strategy] {
+		r.history[strategy] = append(r.history[strategy], perSecond)
 	}
 	runs := append(r.capacity[strategy], perSecond)
 	r.capacity[strategy] = runs[max(len(runs)-CalibrationRuns, 0):]
@@ -223,14 +284,19 @@ func (r *Runner) Run(ctx context.Context, s Scenario, strategy string) (*Metrics
 	}
 	var capacity CapacityEstimate
 	if s.Loop == OpenLoop && s.RateOfCapacity > 0 {
+		calibrated := strategies.DefaultPool
+		if r.PerStrategyCapacity {
+			calibrated = strategy
+		}
+		if r.FreshCapacity {
+			if err := r.recalibrate(ctx, calibrated); err != nil {
+				return nil, err
+			}
+		}
 		if _, err := r.Capacity(ctx, strategy); err != nil {
 			return nil, err
 		}
-		if !r.PerStrategyCapacity {
-			capacity = r.CapacityEstimate(strategies.DefaultPool)
-		} else {
-			capacity = r.CapacityEstimate(strategy)
-		}
+		capacity = r.CapacityEstimate(calibrated)
 	}
 	lib, err := r.library()
 	if err != nil {

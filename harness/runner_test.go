@@ -2,6 +2,7 @@ package harness_test
 
 import (
 	"crypto/tls"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -36,6 +37,39 @@ func TestRunnerCapacity(t *testing.T) {
 			assert.InDelta(t, tt.want/2, res.Offered(), tt.want/20, "open-50 offers half of it")
 		})
 	}
+}
+
+// TestRunnerFreshCapacity checks that FreshCapacity measures the capacity
+// once more before every open loop scaled by it, against the default
+// strategy whatever the strategy under test, and never a given one.
+func TestRunnerFreshCapacity(t *testing.T) {
+	open, err := harness.Lookup("open-50")
+	require.NoError(t, err)
+	closed, err := harness.Lookup("cpu-bound")
+	require.NoError(t, err)
+
+	r := &harness.Runner{Server: harness.MatrixServer(), Short: true, FreshCapacity: true}
+	_, err = r.Run(t.Context(), open, "mutex-queue")
+	require.NoError(t, err)
+	assert.Len(t, r.CalibrationHistory(strategies.DefaultPool), harness.CalibrationRuns, "the first open loop: one fresh run and the rest of the first median")
+	_, err = r.Run(t.Context(), closed, "mutex-queue")
+	require.NoError(t, err)
+	assert.Len(t, r.CalibrationHistory(strategies.DefaultPool), harness.CalibrationRuns, "a closed loop needs no capacity")
+	res, err := r.Run(t.Context(), open, "mutex-queue")
+	require.NoError(t, err)
+	history := r.CalibrationHistory(strategies.DefaultPool)
+	require.Len(t, history, harness.CalibrationRuns+1, "each later open loop: one fresh run")
+	assert.Empty(t, r.CalibrationHistory("mutex-queue"))
+	latest := slices.Clone(history[1:])
+	slices.Sort(latest)
+	assert.Equal(t, latest[len(latest)/2], res.Capacity, "the median of the latest runs")
+
+	given := &harness.Runner{Server: harness.MatrixServer(), Short: true, FreshCapacity: true}
+	given.SetCapacity(strategies.DefaultPool, 300)
+	res, err = given.Run(t.Context(), open, "mutex-queue")
+	require.NoError(t, err)
+	assert.Equal(t, 300.0, res.Capacity)
+	assert.Empty(t, given.CalibrationHistory(strategies.DefaultPool), "a given capacity is not measured")
 }
 
 func TestRunnerUnknownStrategy(t *testing.T) {

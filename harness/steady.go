@@ -17,7 +17,18 @@ type SteadyCheck struct {
 	// half, and the share of answers that were BUSY.
 	Goodput   [2]uint64  `json:"goodput"`
 	BusyShare [2]float64 `json:"busy_share"`
-	// Why says what differed, when OK is false.
+	// ServiceMS is the mean service time of an OK answer in each half, in
+	// milliseconds (0 for a half without one).
+	ServiceMS [2]float64 `json:"service_ms"`
+	// SpeedChanged says that the mean service time differed between the
+	// halves by more than steadySpeed, each half holding at least
+	// steadySpeedAnswers OK answers: the server itself worked at another
+	// speed, whether its queue was steady or not. On a shared machine the
+	// same work can take a third longer for seconds at a time, while other
+	// tenants use the memory bus, so a run that fails the check with this
+	// set says more about the machine than about the strategy.
+	SpeedChanged bool `json:"speed_changed,omitempty"`
+	// Why says what differed, when OK is false or SpeedChanged is set.
 	Why string `json:"why,omitempty"`
 }
 
@@ -31,12 +42,20 @@ const (
 	steadyZ     = 3
 	steadyRel   = 0.05
 	steadyShare = 0.02
+	// steadySpeed is four or five standard errors of the mean service
+	// time of a half of a few hundred thumbnails, whose times vary by
+	// about a third around their mean.
+	steadySpeed = 0.10
+	// steadySpeedAnswers is the fewest OK answers per half that the
+	// speed is judged on.
+	steadySpeedAnswers = 100
 )
 
 // CheckSteady compares the halves of w's bins. A window without bins, or
 // with an odd number, is split at its middle bin.
 func CheckSteady(w *loadclient.Window) *SteadyCheck {
 	var halves [2][core.NumStatus]uint64
+	var serviceUS [2]uint64
 	n := len(w.Bins)
 	for i, b := range w.Bins {
 		h := 0
@@ -46,6 +65,7 @@ func CheckSteady(w *loadclient.Window) *SteadyCheck {
 		for st, c := range b.Status {
 			halves[h][st] += c
 		}
+		serviceUS[h] += b.OKServiceUS
 	}
 	c := &SteadyCheck{OK: true}
 	var answered [2]uint64
@@ -55,6 +75,9 @@ func CheckSteady(w *loadclient.Window) *SteadyCheck {
 			answered[h] += x
 		}
 		c.BusyShare[h] = perOp(halves[h][core.StatusBusy], answered[h])
+		if ok := halves[h][core.StatusOK]; ok > 0 {
+			c.ServiceMS[h] = float64(serviceUS[h]) / float64(ok) / 1e3
+		}
 	}
 	g1, g2 := float64(c.Goodput[0]), float64(c.Goodput[1])
 	if sum := g1 + g2; sum > 0 {
@@ -74,6 +97,12 @@ func CheckSteady(w *loadclient.Window) *SteadyCheck {
 			c.OK = false
 			c.Why = joinWhy(c.Why, fmt.Sprintf("BUSY share %.1f%% then %.1f%%", 100*p1, 100*p2))
 		}
+	}
+	s1, s2 := c.ServiceMS[0], c.ServiceMS[1]
+	enough := min(c.Goodput[0], c.Goodput[1]) >= steadySpeedAnswers
+	if enough && s1 > 0 && s2 > 0 && math.Abs(s1-s2)/((s1+s2)/2) > steadySpeed {
+		c.SpeedChanged = true
+		c.Why = joinWhy(c.Why, fmt.Sprintf("service time %.2f then %.2f ms per OK answer: the server's speed changed", s1, s2))
 	}
 	return c
 }

@@ -12,37 +12,54 @@ import (
 	"github.com/tcpimg/tcpimg/harness/loadclient"
 )
 
-// window builds a window of bins, each with ok OK and busy BUSY answers.
+// window builds a window of bins, each with ok OK and busy BUSY answers,
+// every OK answer served in 4 ms.
 func window(bins ...[2]uint64) *loadclient.Window {
 	w := &loadclient.Window{From: time.Unix(0, 0), To: time.Unix(1, 0)}
 	for _, b := range bins {
 		var bin loadclient.Bin
 		bin.Status[core.StatusOK], bin.Status[core.StatusBusy] = b[0], b[1]
+		bin.OKServiceUS = 4000 * b[0]
 		w.Bins = append(w.Bins, bin)
+	}
+	return w
+}
+
+// secondHalfServes sets the mean service time of every OK answer in w's second
+// half.
+func secondHalfServes(w *loadclient.Window, ms float64) *loadclient.Window {
+	for i := len(w.Bins) / 2; i < len(w.Bins); i++ {
+		w.Bins[i].OKServiceUS = uint64(ms * 1e3 * float64(w.Bins[i].Status[core.StatusOK]))
 	}
 	return w
 }
 
 func TestCheckSteady(t *testing.T) {
 	tests := []struct {
-		name string
-		give *loadclient.Window
-		want bool
+		name  string
+		give  *loadclient.Window
+		want  bool
+		speed bool // SpeedChanged
 	}{
-		{"equal halves", window([2]uint64{300, 60}, [2]uint64{300, 60}), true},
-		{"Poisson-sized noise", window([2]uint64{300, 60}, [2]uint64{330, 62}), true},
-		{"goodput falls by a third", window([2]uint64{300, 0}, [2]uint64{200, 0}), false},
-		{"a real but negligible drift", window([2]uint64{100000, 0}, [2]uint64{102000, 0}), true},
-		{"the queue is still filling: BUSY share grows", window([2]uint64{300, 10}, [2]uint64{300, 80}), false},
-		{"shares differ on too few answers to tell", window([2]uint64{5, 0}, [2]uint64{5, 1}), true},
-		{"four bins", window([2]uint64{150, 0}, [2]uint64{150, 0}, [2]uint64{150, 0}, [2]uint64{150, 0}), true},
-		{"empty", window(), true},
+		{"equal halves", window([2]uint64{300, 60}, [2]uint64{300, 60}), true, false},
+		{"Poisson-sized noise", window([2]uint64{300, 60}, [2]uint64{330, 62}), true, false},
+		{"goodput falls by a third", window([2]uint64{300, 0}, [2]uint64{200, 0}), false, false},
+		{"a real but negligible drift", window([2]uint64{100000, 0}, [2]uint64{102000, 0}), true, false},
+		{"the queue is still filling: BUSY share grows", window([2]uint64{300, 10}, [2]uint64{300, 80}), false, false},
+		{"shares differ on too few answers to tell", window([2]uint64{5, 0}, [2]uint64{5, 1}), true, false},
+		{"four bins", window([2]uint64{150, 0}, [2]uint64{150, 0}, [2]uint64{150, 0}, [2]uint64{150, 0}), true, false},
+		{"empty", window(), true, false},
+		{"too few OK answers to judge the speed", secondHalfServes(window([2]uint64{5, 0}, [2]uint64{5, 0}), 8), true, false},
+		{"the server slowed by a third", secondHalfServes(window([2]uint64{300, 0}, [2]uint64{225, 0}), 5.33), false, true},
+		{"the server slowed a little, queue steady", secondHalfServes(window([2]uint64{300, 0}, [2]uint64{295, 0}), 4.2), true, false},
+		{"steady goodput at another speed (more workers than cores)", secondHalfServes(window([2]uint64{300, 0}, [2]uint64{300, 0}), 5), true, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := harness.CheckSteady(tt.give)
 			assert.Equal(t, tt.want, got.OK, "%+v", got)
-			if !got.OK {
+			assert.Equal(t, tt.speed, got.SpeedChanged, "%+v", got)
+			if !got.OK || got.SpeedChanged {
 				assert.NotEmpty(t, got.Why)
 			}
 		})

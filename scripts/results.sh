@@ -21,14 +21,23 @@
 #                                benchstat-METRIC.txt, one per unit that
 #                                BENCH's lines in raw.txt report
 #   load_average                 prints the 1, 5 and 15 minute load averages
-#   run_benchmark NAME BENCH     runs benchmark BENCH of $tmp/harness.test
-#                                once per repetition ($count, $scale),
+#   run_benchmark NAME BENCH [SCENARIOS]
+#                                runs benchmark BENCH of $tmp/harness.test
+#                                (only the scenarios whose names match the
+#                                regular expression SCENARIOS, if given)
+#                                once per repetition ($count, $scale,
+#                                numbered from $first, default 0),
 #                                into $out (raw.txt, records/,
 #                                conditions.txt), printing progress and
-#                                failures as NAME; sets failed=1 when a
+#                                failures as NAME, with the flags in
+#                                $bench_flags too; sets failed=1 when a
 #                                repetition failed, and goes on
+#   capacity_summary             appends to $out/raw.txt a "capacity:" line
+#                                summing up $out/capacity.txt, the lines
+#                                -harness.capacity wrote
 
 iso_flags=()
+bench_flags=()
 
 results_folder() {
 	local name=$1 default=$2
@@ -82,15 +91,17 @@ load_average() {
 }
 
 run_benchmark() {
-	local name=$1 bench=$2 rep
+	local name=$1 bench=$2 scenarios=${3:-} rep pattern
 	local done_runs=0
+	pattern="^$bench\$"
+	[[ -z $scenarios ]] || pattern="$pattern/^scenario=($scenarios)\$"
 	failed=0
 	for ((rep = 0; rep < count; rep++)); do
-		echo "rep $rep: load average $(load_average)" >>"$out/conditions.txt"
-		if ! "$tmp/harness.test" -test.run '^$' -test.bench "^$bench\$" \
+		echo "rep $((${first:-0} + rep)): load average $(load_average)" >>"$out/conditions.txt"
+		if ! "$tmp/harness.test" -test.run '^$' -test.bench "$pattern" \
 			-test.benchtime 1x -test.count 1 -test.timeout 0 \
-			-harness.records "$out/records" -harness.rep "$rep" -harness.scale "$scale" \
-			"${iso_flags[@]}" 2>&1 |
+			-harness.records "$out/records" -harness.rep "$((${first:-0} + rep))" -harness.scale "$scale" \
+			"${iso_flags[@]}" "${bench_flags[@]}" 2>&1 |
 			while IFS= read -r line; do
 				printf '%s\n' "$line" >>"$out/raw.txt"
 				case $line in
@@ -118,4 +129,21 @@ benchstat_tables() {
 	for unit in $units; do
 		"${stat[@]}" -filter ".unit:$unit" "$out/raw.txt" >"$out/benchstat-${unit//\//-per-}.txt"
 	done
+}
+
+# The capacity every repetition scaled its open loops by: the median of
+# the repetitions' medians, their range, and the largest spread among one
+# repetition's own calibration runs, which with -harness.fresh-capacity
+# spans the whole repetition, minutes of the machine's drift. It goes
+# after every result, so that benchstat, which applies a "key: value" line
+# to the results after it, groups nothing by it.
+capacity_summary() {
+	[[ -s $out/capacity.txt ]] || return 0
+	sort -k4,4n "$out/capacity.txt" | awk '{ c[NR] = $4; r += $8; if ($6 > w) w = $6 }
+		END {
+			n = NR
+			m = (n % 2) ? c[(n + 1) / 2] : (c[n / 2] + c[n / 2 + 1]) / 2
+			printf "capacity: median %.0f/s over %d repetitions (%d calibration runs), range of the medians %.0f..%.0f/s (%.1f%%), within a repetition up to %.1f%%\n",
+				m, n, r, c[1], c[n], 100 * (c[n] - c[1]) / m, 100 * w
+		}' >>"$out/raw.txt"
 }

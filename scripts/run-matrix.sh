@@ -26,22 +26,30 @@
 #
 # Each repetition runs the whole matrix in a fresh process (go test -count 1,
 # one after another), so that every strategy meets the same machine
-# conditions, and capacity is measured anew each time. Each process makes
-# one unmeasured warm-up run first, and repetition N starts every scenario
-# at the Nth strategy (see BenchmarkScenario). The folder gets:
+# conditions. The capacity is measured again before every open loop
+# (-harness.fresh-capacity): the server's speed drifts by a third over
+# seconds to minutes on a shared machine, so each open-N runs at the
+# median of the three latest calibration runs, seconds old. Each process
+# makes one unmeasured warm-up run first, and repetition N starts every
+# scenario at the Nth strategy (see BenchmarkScenario). The folder gets:
 #   raw.txt         the benchmark output of every run, after "key: value"
 #                   lines describing the machine, Go and the commit
 #   benchstat.txt   benchstat -col /strategy -row /scenario: a table per
 #                   metric, every strategy against chan-pool (the default)
 #   benchstat-METRIC.txt  the same, one metric per file
+#   shift-p99-ns.txt, shift-goodput-per-s.txt  every strategy's ratio to
+#                   chan-pool with its 95% interval (loadgen shift)
 #   records/        every run as JSON, HDR histograms included
 #   *.svg, *.png    the plots (see harness/plot)
 #   conditions.txt  the machine's load average before every repetition
-#   capacity.txt    each repetition's capacity (the median of its
-#                   calibration runs) and spread; raw.txt ends with a
-#                   "capacity:" line summing them up
+#   capacity.txt    each repetition's capacity (the median of all its
+#                   calibration runs), their spread and count; raw.txt
+#                   ends with a "capacity:" line summing them up, and
+#                   benchstat-capacity-per-s.txt has the capacity behind
+#                   every open-loop cell
 #
-# Quick mode takes about eleven minutes on two quiet cores (FULL=1 about 22).
+# Quick mode takes about fourteen minutes on two quiet cores (FULL=1 about
+# 28).
 # Only Go is needed: benchstat is a tool of the module (go tool benchstat).
 set -euo pipefail
 shopt -s lastpipe
@@ -101,7 +109,7 @@ for ((rep = 0; rep < count; rep++)); do
 	"$tmp/harness.test" -test.run '^$' -test.bench '^BenchmarkScenario$' \
 		-test.benchtime 1x -test.count 1 -test.timeout 0 \
 		-harness.records "$out/records" -harness.rep "$rep" -harness.scale "$scale" \
-		-harness.capacity "$out/capacity.txt" "${iso_flags[@]}" 2>&1 |
+		-harness.capacity "$out/capacity.txt" -harness.fresh-capacity "${iso_flags[@]}" 2>&1 |
 		while IFS= read -r line; do
 			printf '%s\n' "$line" >>"$out/raw.txt"
 			case $line in
@@ -121,22 +129,14 @@ done
 [[ -t 2 ]] && echo >&2
 echo "rep end: load average $(load_average)" >>"$out/conditions.txt"
 
-# The capacity every repetition scaled its open loops by: the median across
-# repetitions, the range, and the largest spread within one repetition's
-# calibration runs. It goes after every result, so that benchstat, which
-# applies a "key: value" line to the results after it, groups nothing by it.
-if [[ -s $out/capacity.txt ]]; then
-	sort -k4,4n "$out/capacity.txt" | awk '{ c[NR] = $4; if ($6 > w) w = $6 }
-		END {
-			n = NR
-			m = (n % 2) ? c[(n + 1) / 2] : (c[n / 2] + c[n / 2 + 1]) / 2
-			printf "capacity: median %.0f/s over %d repetitions, range %.0f..%.0f/s (%.1f%%), within a repetition up to %.1f%%\n",
-				m, n, c[1], c[n], 100 * (c[n] - c[1]) / m, 100 * w
-		}' >>"$out/raw.txt"
-fi
+capacity_summary
 
 echo "run-matrix: benchstat" >&2
 benchstat_tables BenchmarkScenario "${strategies[*]}"
+# Each strategy's p99 and goodput as ratios to chan-pool's, with 95%
+# intervals and whether they lie within ±10%: what "costs nothing" needs.
+"$tmp/loadgen" shift -in "$out" -unit p99-ns -within 0.1 >"$out/shift-p99-ns.txt"
+"$tmp/loadgen" shift -in "$out" -unit goodput/s -within 0.1 >"$out/shift-goodput-per-s.txt"
 
 echo "run-matrix: plots" >&2
 "$tmp/loadgen" plot -in "$out/records" -out "$out" >/dev/null

@@ -13,6 +13,13 @@
 #             the intervals widen (a verdict of WIDE says so)
 #   OUT=DIR   results folder (default results/model-<date>-<short commit>);
 #             it must not hold a raw.txt already
+#   ONLY=RE   run only the scenarios whose whole names match the regular
+#             expression RE (no anchors: they are added)
+#   FIRST=N   number the repetitions from N (default 0): more repetitions
+#             of an earlier run draw seeds of their own
+#   POOL_WITH=DIR  also pool the records of DIR, an earlier run of the
+#             family with the repetitions before FIRST, into model.txt,
+#             so that more repetitions can narrow a verdict of WIDE
 #
 # Each repetition runs the whole family in a fresh process, and draws its
 # own arrivals and service times (the seed is the repetition's number).
@@ -37,7 +44,17 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 count=${COUNT:-6}
 scale=${SCALE:-1}
+first=${FIRST:-0}
 [[ $count =~ ^[1-9][0-9]*$ ]] || { echo "run-model: COUNT=$count is not a positive number" >&2; exit 2; }
+[[ $first =~ ^[0-9]+$ ]] || { echo "run-model: FIRST=$first is not a number" >&2; exit 2; }
+if [[ -n ${POOL_WITH:-} && ! -d ${POOL_WITH}/records ]]; then
+	echo "run-model: POOL_WITH=$POOL_WITH holds no records folder" >&2
+	exit 2
+fi
+if [[ ${ONLY:-} == ^* || ${ONLY:-} == *$ ]]; then
+	echo "run-model: ONLY=$ONLY: give it without ^ and \$, which are added" >&2
+	exit 2
+fi
 
 results_folder run-model "results/model-$(date -u +%Y-%m-%d)"
 
@@ -52,16 +69,29 @@ go test -c -o "$tmp/harness.test" ./harness
 # (harness.ModelStrategies).
 "$tmp/loadgen" -list >"$tmp/list"
 mapfile -t scenarios < <(awk '/^MODEL SCENARIO/ { m = 1; next } m && NF == 0 { exit } m { print $1 }' "$tmp/list")
+if [[ -n ${ONLY:-} ]]; then
+	mapfile -t scenarios < <(printf '%s\n' "${scenarios[@]}" | grep -E "^($ONLY)\$" || true)
+	if ((${#scenarios[@]} == 0)); then
+		echo "run-model: ONLY=$ONLY matches no model scenario" >&2
+		rmdir "$out" 2>/dev/null || true
+		exit 2
+	fi
+fi
 total=$((${#scenarios[@]} * 2 * count))
 
 results_header "$count" "$scale" >"$out/raw.txt"
+{
+	[[ $first == 0 ]] || echo "first-repetition: $first"
+	[[ -z ${ONLY:-} ]] || echo "scenarios: $ONLY"
+	[[ -z ${POOL_WITH:-} ]] || echo "pooled-with: $POOL_WITH"
+} >>"$out/raw.txt"
 : >"$out/conditions.txt"
 
 echo "run-model: ${#scenarios[@]} scenarios x 2 strategies x $count repetitions into $out" >&2
 start=$SECONDS
 # A run that fails its check (a BUSY answer, a load past saturation)
 # fails the benchmark, but the series goes on: model.txt marks the cell.
-run_benchmark run-model BenchmarkModel
+run_benchmark run-model BenchmarkModel "${ONLY:-}"
 
 echo "run-model: benchstat" >&2
 stat=(go tool benchstat -col "/strategy@(chan-pool mutex-queue)" -row /scenario)
@@ -71,7 +101,9 @@ for unit in wait-vs-model little-vs-model; do
 done
 
 status=$failed
-"$tmp/loadgen" model -in "$out" >"$out/model.txt" || status=1
+pooled=(-in "$out")
+[[ -z ${POOL_WITH:-} ]] || pooled+=(-in "$POOL_WITH")
+"$tmp/loadgen" model "${pooled[@]}" >"$out/model.txt" || status=1
 cat "$out/model.txt"
 echo "run-model: done in $((SECONDS - start))s: $out" >&2
 exit "$status"

@@ -16,16 +16,25 @@
 #   SCALE=F   multiply every scenario's warm-up and length by F
 #   OUT=DIR   results folder (default results/overload-<date>-<short
 #             commit>); it must not hold a raw.txt already
+#   ONLY=RE   run only the scenarios whose whole names match the regular
+#             expression RE (no anchors: they are added); ONLY='.*-q256'
+#             runs them with the server's default queue alone, as people
+#             deploy it, in half the time
 #
 # Each repetition runs the whole family in a fresh process
-# (BenchmarkOverload), which measures the capacity first, as the matrix
-# does; repetition N starts every scenario at the Nth strategy. The folder
-# gets:
+# (BenchmarkOverload), which measures the capacity again before every open
+# loop, as the matrix does; repetition N starts every scenario at the Nth
+# strategy. The folder gets:
 #   raw.txt         the benchmark output of every run, after "key: value"
 #                   lines describing the machine, Go and the commit
 #   benchstat.txt   benchstat -col /strategy -row /scenario, every metric
 #   benchstat-METRIC.txt  one metric per file: goodput-in-time-per-s,
 #                   wasted-work, retries-per-op, recovery-s, recovered...
+#   shift-*.txt     goodput in time and p99 as ratios to chan-pool, with
+#                   95% intervals (loadgen shift)
+#   index.html      the report page (loadgen report)
+#   capacity.txt    the capacity of each repetition, measured before
+#                   every open loop (see run-matrix.sh)
 #   records/        every run as JSON: the window's bins, answers in time
 #                   per bin, the recovery
 #   conditions.txt  the machine's load average before every repetition
@@ -58,19 +67,38 @@ isolation
 
 "$tmp/loadgen" -list >"$tmp/list"
 mapfile -t scenarios < <(awk '/^OVERLOAD SCENARIO/ { m = 1; next } m && NF == 0 { exit } m { print $1 }' "$tmp/list")
+if [[ -n ${ONLY:-} ]]; then
+	if [[ $ONLY == ^* || $ONLY == *$ ]]; then
+		echo "run-overload: ONLY=$ONLY: give it without ^ and \$, which are added" >&2
+		rmdir "$out" 2>/dev/null || true
+		exit 2
+	fi
+	mapfile -t scenarios < <(printf '%s\n' "${scenarios[@]}" | grep -E "^($ONLY)\$" || true)
+	if ((${#scenarios[@]} == 0)); then
+		echo "run-overload: ONLY=$ONLY matches no overload scenario" >&2
+		rmdir "$out" 2>/dev/null || true
+		exit 2
+	fi
+fi
 
 results_header "$count" "$scale" >"$out/raw.txt"
+[[ -z ${ONLY:-} ]] || echo "scenarios: $ONLY" >>"$out/raw.txt"
 : >"$out/conditions.txt"
 
 echo "run-overload: ${#scenarios[@]} scenarios x $count repetitions into $out" >&2
 start=$SECONDS
-run_benchmark run-overload BenchmarkOverload
+bench_flags=(-harness.capacity "$out/capacity.txt" -harness.fresh-capacity)
+run_benchmark run-overload BenchmarkOverload "${ONLY:-}"
+capacity_summary
 
 echo "run-overload: benchstat" >&2
 # The strategies in the order of the first repetition, which starts at
 # the first of harness.OverloadStrategies, the baseline.
 order=$(awk -F'strategy=' '/^BenchmarkOverload\// { split($2, a, /[ \t]/); s = a[1]; sub(/-[0-9]+$/, "", s); if (!seen[s]++) printf "%s ", s }' "$out/raw.txt")
 benchstat_tables BenchmarkOverload "${order% }"
+"$tmp/loadgen" shift -in "$out" -unit goodput-in-time/s >"$out/shift-goodput-in-time-per-s.txt"
+"$tmp/loadgen" shift -in "$out" -unit p99-ns >"$out/shift-p99-ns.txt"
+"$tmp/loadgen" report -in "$out" >/dev/null
 
 echo "run-overload: done in $((SECONDS - start))s: $out" >&2
 exit "$failed"

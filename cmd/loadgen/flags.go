@@ -36,6 +36,8 @@ func parse(args []string, usage io.Writer) (command, error) {
 			return parseReport(args[1:], usage)
 		case "model":
 			return parseModel(args[1:], usage)
+		case "shift":
+			return parseShift(args[1:], usage)
 		}
 	}
 	return parseLoad(args, usage)

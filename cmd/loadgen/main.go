@@ -8,6 +8,7 @@
 //	loadgen plot -in DIR [-out DIR]
 //	loadgen report -in DIR [-out FILE]
 //	loadgen model -in DIR
+//	loadgen shift -in DIR [-unit UNIT] [-baseline STRATEGY] [-scenario NAMES] [-within F]
 //	loadgen -list
 //
 // The first form runs each named scenario (comma-separated; all of them by
@@ -27,7 +28,13 @@
 // records of the model family (see scripts/run-model.sh) over their
 // repetitions and prints, per scenario and strategy, the measured queue
 // wait over the model's with its 95% interval, and whether it is within
-// the scenario's tolerance; it exits 1 when a check does not pass.
+// the scenario's tolerance; it exits 1 when a check does not pass. shift
+// prints, for one metric of a results folder (p99-ns by default), each
+// strategy's ratio to chan-pool (or -baseline) in each scenario with its
+// 95% interval,
+// and with -within F whether the interval lies within 1 ± F: what a claim
+// that a strategy "costs nothing" needs, where benchstat's "~" only says
+// that noise could explain the difference.
 //
 // A bad flag is a one-line error and exit status 2.
 package main

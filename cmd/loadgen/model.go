@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/tcpimg/tcpimg/harness"
@@ -16,23 +17,27 @@ import (
 // errModelChecks is returned when a pooled model check does not pass.
 var errModelChecks = errors.New("model checks did not pass")
 
-// modelCmd pools the model family's records over repetitions.
+// modelCmd pools the model family's records over repetitions, from one
+// folder or several runs' folders.
 type modelCmd struct {
-	in string
+	in []string
 }
 
 func (c *modelCmd) run(_ context.Context, stdout, _ io.Writer) error {
-	dir := c.in
-	if fi, err := os.Stat(filepath.Join(dir, "records")); err == nil && fi.IsDir() {
-		dir = filepath.Join(dir, "records")
-	}
-	records, err := harness.ReadRecords(dir)
-	if err != nil {
-		return err
+	var records []*harness.Metrics
+	for _, dir := range c.in {
+		if fi, err := os.Stat(filepath.Join(dir, "records")); err == nil && fi.IsDir() {
+			dir = filepath.Join(dir, "records")
+		}
+		rs, err := harness.ReadRecords(dir)
+		if err != nil {
+			return err
+		}
+		records = append(records, rs...)
 	}
 	pools := harness.PoolModel(records)
 	if len(pools) == 0 {
-		return fmt.Errorf("model: no record of a model run in %s", dir)
+		return fmt.Errorf("model: no record of a model run in %s", strings.Join(c.in, ", "))
 	}
 	failed := 0
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
@@ -61,12 +66,20 @@ func (c *modelCmd) run(_ context.Context, stdout, _ io.Writer) error {
 func parseModel(args []string, usage io.Writer) (command, error) {
 	var c modelCmd
 	fs := flag.NewFlagSet("loadgen model", flag.ContinueOnError)
-	fs.StringVar(&c.in, "in", "", "results `folder` of scripts/run-model.sh, or its records folder (required)")
-	if err := parseFlagSet(fs, "loadgen model -in DIR", args, usage); err != nil {
+	fs.Func("in", "results `folder` of scripts/run-model.sh, or its records folder (required; repeat it to pool several runs)", func(dir string) error {
+		c.in = append(c.in, dir)
+		return nil
+	})
+	if err := parseFlagSet(fs, "loadgen model -in DIR [-in DIR...]", args, usage); err != nil {
 		return nil, err
 	}
-	if err := checkIn("model", fs, c.in); err != nil {
-		return nil, err
+	if len(c.in) == 0 {
+		return nil, checkIn("model", fs, "")
+	}
+	for _, dir := range c.in {
+		if err := checkIn("model", fs, dir); err != nil {
+			return nil, err
+		}
 	}
 	return &c, nil
 }

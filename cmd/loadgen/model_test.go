@@ -75,6 +75,18 @@ func TestModelPools(t *testing.T) {
 	}
 }
 
+// TestModelPoolsFolders pools the repetitions of two runs' folders.
+func TestModelPoolsFolders(t *testing.T) {
+	a, b := t.TempDir(), t.TempDir()
+	_, err := harness.WriteRecord(filepath.Join(a, "records"), modelRecord("model-mm-50", "chan-pool", 0, 1.02, 0.05))
+	require.NoError(t, err)
+	_, err = harness.WriteRecord(filepath.Join(b, "records"), modelRecord("model-mm-50", "chan-pool", 1, 0.98, 0.05))
+	require.NoError(t, err)
+	var stdout, stderr bytes.Buffer
+	require.Equal(t, 0, mainCode([]string{"model", "-in", a, "-in", b}, &stdout, &stderr), stderr.String())
+	assert.Contains(t, stdout.String(), "model-mm-50  chan-pool  2     10000     0.500  1.000")
+}
+
 func TestModelBadInput(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -84,6 +96,7 @@ func TestModelBadInput(t *testing.T) {
 		{"without -in", []string{"model"}, "model: -in is required"},
 		{"stray argument", []string{"model", "-in", t.TempDir(), "x"}, `model: unexpected argument "x"`},
 		{"missing folder", []string{"model", "-in", filepath.Join(t.TempDir(), "nope")}, "no such folder"},
+		{"a second folder missing", []string{"model", "-in", t.TempDir(), "-in", filepath.Join(t.TempDir(), "nope")}, "no such folder"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

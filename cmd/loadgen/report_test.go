@@ -28,7 +28,7 @@ func TestReportBadInput(t *testing.T) {
 		{"missing folder", []string{"report", "-in", filepath.Join(empty, "nope")}, 2, "no such folder"},
 		{"a file", []string{"report", "-in", file}, 2, "is not a folder"},
 		{"no raw.txt", []string{"report", "-in", empty}, 2, "not a results folder: no raw.txt"},
-		{"no results in raw.txt", []string{"report", "-in", noResults}, 1, "no BenchmarkScenario results"},
+		{"no results in raw.txt", []string{"report", "-in", noResults}, 1, "no BenchmarkScenario, BenchmarkOverload or BenchmarkModel results"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

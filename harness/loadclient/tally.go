@@ -93,6 +93,9 @@ type Window struct {
 type Bin struct {
 	Status [core.NumStatus]uint64 `json:"status"`
 	InTime uint64                 `json:"in_time"`
+	// OKServiceUS sums the service times of the bin's OK answers: with
+	// Status[StatusOK], how fast the server worked in the bin.
+	OKServiceUS uint64 `json:"ok_service_us,omitempty"`
 }
 
 // BinWidth returns the length of one bin, 0 without bins.
@@ -144,6 +147,9 @@ func (w *Window) add(r *Result, inTime bool) {
 		i := int(int64(at.Sub(w.From)) * int64(n) / int64(w.To.Sub(w.From)))
 		b := &w.Bins[min(i, n-1)]
 		b.Status[st]++
+		if st == core.StatusOK {
+			b.OKServiceUS += service
+		}
 		if inTime {
 			b.InTime++
 		}

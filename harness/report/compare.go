@@ -43,6 +43,9 @@ var Metrics = []Metric{
 	{"peak-heap-B", "Peak heap", Lower},
 	{"peak-goroutines", "Peak goroutines", Lower},
 	{"utilisation", "Utilisation", Neither},
+	{"goodput-in-time/s", "Goodput within the client's timeout", Higher},
+	{"wasted-work", "Service time spent on answers nobody waited for", Lower},
+	{"recovery-s", "Seconds from the spike's end to recovered goodput", Lower},
 }
 
 // Verdict is the outcome of comparing a cell with the baseline strategy's
@@ -84,7 +87,7 @@ type Stat struct {
 	Summary benchmath.Summary // median, and its confidence interval
 
 	// Compared is set when there was a baseline sample to compare with;
-	// P, Delta and Verdict are meaningful only then.
+	// P, Delta, Verdict and Shift are meaningful only then.
 	Compared bool
 	P        float64
 	// Delta is the change of the median against the baseline's median,
@@ -92,11 +95,14 @@ type Stat struct {
 	// not.
 	Delta   float64
 	Verdict Verdict
+	// Shift is the ratio to the baseline with its confidence interval.
+	Shift Shift
 }
 
 // Summarise computes a cell's statistics as benchstat does: the median
 // with its confidence interval, and, when base is not empty, the
-// Mann-Whitney U test of values against base and the change of medians.
+// Mann-Whitney U test of values against base, the change of medians and
+// the ratio to base with its interval (ShiftOf).
 // Neither slice is modified.
 func Summarise(values, base []float64, better Direction) Stat {
 	th := benchmath.DefaultThresholds
@@ -112,6 +118,7 @@ func Summarise(values, base []float64, better Direction) Stat {
 	st.Compared, st.P = true, c.P
 	st.Delta = delta(old, st.Summary.Center)
 	st.Verdict = verdict(c.P, old, st.Summary.Center, better)
+	st.Shift = ShiftOf(values, base, Confidence)
 	return st
 }
 

@@ -71,6 +71,9 @@ func (gc *GridCell) format(m Metric, baseline string) {
 		gc.Delta = FormatDelta(st.Delta)
 		gc.P = fmt.Sprintf("p=%.3f", st.P)
 		fmt.Fprintf(&tip, "; against %s: %s, %s, %s", baseline, gc.Delta, gc.P, verdictText[st.Verdict])
+		if sh := st.Shift; sh.OK {
+			fmt.Fprintf(&tip, "; ratio %.3f, %.0f%% interval %.3f … %.3f", sh.Ratio, 100*Confidence, sh.Lo, sh.Hi)
+		}
 	}
 	if gc.Unsteady > 0 {
 		fmt.Fprintf(&tip, "; %d of %d repetitions failed the steady-state check", gc.Unsteady, st.N)

@@ -10,9 +10,14 @@ import (
 	"golang.org/x/perf/benchfmt"
 )
 
-// ErrNoResults means a benchmark file held no result of the matrix
-// benchmark: nothing to compare.
-var ErrNoResults = errors.New("no BenchmarkScenario results")
+// ErrNoResults means a benchmark file held no result of cellBenchmarks:
+// nothing to compare.
+var ErrNoResults = errors.New("no BenchmarkScenario, BenchmarkOverload or BenchmarkModel results")
+
+// cellBenchmarks are the benchmarks whose runs are cells of a grid, named
+// scenario=S/strategy=T: the matrix and the families with questions of
+// their own.
+var cellBenchmarks = []string{"Scenario", "Overload", "Model"}
 
 // The name keys that place a result in the grid, as harness.BenchmarkName
 // writes them.
@@ -26,8 +31,8 @@ type Cell struct {
 	Scenario, Strategy string
 }
 
-// Results are the measurements of a matrix run, one value per repetition
-// for every cell and unit.
+// Results are the measurements of a run of the matrix or of a family, one
+// value per repetition for every cell and unit.
 type Results struct {
 	// Scenarios and Strategies list the grid's rows and columns in the
 	// order they first appear in the file: the order of the matrix table.
@@ -39,7 +44,7 @@ type Results struct {
 	Values map[Cell]map[string][]float64
 }
 
-// ParseResults reads the BenchmarkScenario lines of Go benchmark output.
+// ParseResults reads the cellBenchmarks lines of Go benchmark output.
 // Other benchmarks are skipped; a line that does not parse is an error
 // naming its line, since a half-read file would compare the wrong samples.
 func ParseResults(r io.Reader, name string) (*Results, error) {
@@ -92,7 +97,7 @@ func ParseResults(r io.Reader, name string) (*Results, error) {
 // split off the GOMAXPROCS suffix.
 func cellOf(name benchfmt.Name) (Cell, bool) {
 	base, parts := name.Parts()
-	if string(base) != "Scenario" {
+	if !slices.Contains(cellBenchmarks, string(base)) {
 		return Cell{}, false
 	}
 	var c Cell

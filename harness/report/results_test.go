@@ -36,10 +36,11 @@ func TestParseResults(t *testing.T) {
 			name: "other benchmarks, and names without both keys, are skipped",
 			give: "BenchmarkPool/strategy=ants-2 1 100 ns/op\n" +
 				"BenchmarkScenario/scenario=a-2 1 100 ns/op\n" +
-				"BenchmarkScenario/strategy=x/scenario=a 1 5 steady\n",
-			wantScenarios:  []string{"a"},
+				"BenchmarkScenario/strategy=x/scenario=a 1 5 steady\n" +
+				"BenchmarkOverload/scenario=b/strategy=x 1 7 recovered\n",
+			wantScenarios:  []string{"a", "b"},
 			wantStrategies: []string{"x"},
-			wantValues:     map[Cell]map[string][]float64{{"a", "x"}: {"steady": {5}}},
+			wantValues:     map[Cell]map[string][]float64{{"a", "x"}: {"steady": {5}}, {"b", "x"}: {"recovered": {7}}},
 		},
 	}
 	for _, tt := range tests {
@@ -60,9 +61,9 @@ func TestParseResultsErrors(t *testing.T) {
 		wantIs  error
 		wantMsg string
 	}{
-		{"empty", "", ErrNoResults, "raw.txt: no BenchmarkScenario results"},
-		{"header only", "goos: linux\nPASS\n", ErrNoResults, "no BenchmarkScenario results"},
-		{"only other benchmarks", "BenchmarkPool-2 1 5 ns/op\n", ErrNoResults, "no BenchmarkScenario results"},
+		{"empty", "", ErrNoResults, "raw.txt: no BenchmarkScenario, BenchmarkOverload or BenchmarkModel results"},
+		{"header only", "goos: linux\nPASS\n", ErrNoResults, "no BenchmarkScenario, BenchmarkOverload"},
+		{"only other benchmarks", "BenchmarkPool-2 1 5 ns/op\n", ErrNoResults, "no BenchmarkScenario, BenchmarkOverload"},
 		{"a broken line", "BenchmarkScenario/scenario=a/strategy=b 1 x ns/op\n", nil, "raw.txt:1: parsing measurement"},
 	}
 	for _, tt := range tests {

@@ -1,0 +1,112 @@
+package report
+
+import (
+	"math"
+	"slices"
+)
+
+// Shift is how a sample compares with a baseline as a ratio, with a
+// confidence interval: the Hodges-Lehmann estimate and the Mann-Whitney
+// interval of the shift between the two samples' logarithms. A benchstat
+// "~" only says that noise could explain a difference; an interval says
+// how large a difference the data still allow, which is what a claim such
+// as "costs nothing, within 10%" needs.
+type Shift struct {
+	// OK is false when the interval cannot be had: a sample with a value
+	// of 0 or less, or too few values for any interval at the confidence
+	// asked (3 against 3 cannot reach 95%).
+	OK bool
+	// Ratio is the median of every ratio of a value to a baseline value;
+	// Lo and Hi bound the interval.
+	Ratio, Lo, Hi float64
+	// Confidence is the interval's exact coverage, at least the level
+	// asked for: the U statistic is discrete.
+	Confidence float64
+}
+
+// ShiftOf compares values with base at the given confidence level (0.95).
+// Neither slice is modified.
+//
+// The nm differences log(v) - log(b) are sorted; their median is the
+// estimate, and the interval runs from the Cth to the (nm+1-C)th, where C
+// is the largest count with P(U < C) <= (1-confidence)/2 under the
+// Mann-Whitney U statistic's exact null distribution (Hollander and Wolfe,
+// Nonparametric Statistical Methods, 4.3). It assumes the two samples
+// differ by a factor, which suits latencies and rates.
+func ShiftOf(values, base []float64, confidence float64) Shift {
+	n, m := len(values), len(base)
+	if n == 0 || m == 0 || slices.ContainsFunc(values, nonPositive) || slices.ContainsFunc(base, nonPositive) {
+		return Shift{}
+	}
+	d := make([]float64, 0, n*m)
+	for _, v := range values {
+		for _, b := range base {
+			d = append(d, math.Log(v)-math.Log(b))
+		}
+	}
+	slices.Sort(d)
+	cdf := uCDF(n, m)
+	alpha := (1 - confidence) / 2
+	c := 0 // P(U <= c-1) = cdf[c-1] <= alpha
+	for c < len(cdf) && cdf[c] <= alpha {
+		c++
+	}
+	if c == 0 {
+		return Shift{}
+	}
+	mid := len(d) / 2
+	est := d[mid]
+	if len(d)%2 == 0 {
+		est = (d[mid-1] + d[mid]) / 2
+	}
+	return Shift{
+		OK:         true,
+		Ratio:      math.Exp(est),
+		Lo:         math.Exp(d[c-1]),
+		Hi:         math.Exp(d[len(d)-c]),
+		Confidence: 1 - 2*cdf[c-1],
+	}
+}
+
+func nonPositive(v float64) bool { return !(v > 0) }
+
+// uCDF returns P(U <= u) for u = 0..nm, U the Mann-Whitney statistic of
+// samples of n and m with no ties, under the null hypothesis: the number
+// of the C(n+m, n) orderings with u inversions, over their total.
+func uCDF(n, m int) []float64 {
+	// ways[j][u]: orderings of i values and j base values with u pairs
+	// where the value comes after the base value, built up over i.
+	ways := make([][]float64, m+1)
+	for j := range ways {
+		ways[j] = make([]float64, n*m+1)
+		ways[j][0] = 1 // i = 0: one ordering, no pairs
+	}
+	for i := 1; i <= n; i++ {
+		next := make([][]float64, m+1)
+		for j := range next {
+			next[j] = make([]float64, n*m+1)
+			for u := range next[j] {
+				// The largest of the i+j is a value (u counts its j
+				// pairs) or a base value (it adds none).
+				if u >= j {
+					next[j][u] += ways[j][u-j]
+				}
+				if j > 0 {
+					next[j][u] += next[j-1][u]
+				}
+			}
+		}
+		ways = next
+	}
+	cdf := ways[m]
+	total := 0.0
+	for _, w := range cdf {
+		total += w
+	}
+	sum := 0.0
+	for u, w := range cdf {
+		sum += w
+		cdf[u] = sum / total
+	}
+	return cdf
+}
