@@ -240,7 +240,8 @@ type Figure struct {
 // or 0); with a client timeout or
 // retries, goodput-in-time/s, timeouts/op, wasted-work (the share of the
 // server's service time spent on answers read after their client gave
-// up) and retries/op (per request sent); after a spike, recovery-s and
+// up), retries/op (per request sent) and service-p99-ns (the p99 of the
+// server's own service time of the OK answers); after a spike, recovery-s and
 // recovered (see [Recovery]); and, when the server ran in
 // process, peak-goroutines, peak-heap-B and leaked-goroutines; for a run
 // checked against a model, the model's figures (see [ModelFit]): wait-ms,
@@ -277,6 +278,9 @@ func (m *Metrics) Figures() []Figure {
 			Figure{m.Window.Wasted(), "wasted-work"},
 			Figure{perOp(m.Retries, m.Sent), "retries/op"},
 		)
+		if m.Service.Count() > 0 {
+			fs = append(fs, Figure{float64(m.Service.Quantile(0.99)), "service-p99-ns"})
+		}
 	}
 	if m.Recovery != nil {
 		fs = append(fs, Figure{m.Recovery.Seconds, "recovery-s"}, Figure{b2f(m.Recovery.Recovered), "recovered"})

@@ -50,7 +50,7 @@ func TestOverloadSmoke(t *testing.T) {
 			for _, f := range r.Figures() {
 				units[f.Unit] = true
 			}
-			for _, u := range []string{"goodput-in-time/s", "timeouts/op", "wasted-work", "retries/op"} {
+			for _, u := range []string{"goodput-in-time/s", "timeouts/op", "wasted-work", "retries/op", "service-p99-ns"} {
 				assert.True(t, units[u], "figure %s", u)
 			}
 			assert.Equal(t, cell.Scenario.RecoveryWindow > 0, units["recovery-s"], "recovery-s")
