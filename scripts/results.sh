@@ -32,6 +32,11 @@
 #                                failures as NAME, with the flags in
 #                                $bench_flags too; sets failed=1 when a
 #                                repetition failed, and goes on
+#   only_scenarios NAME          keeps in $scenarios the names that the
+#                                regular expression $ONLY matches whole
+#                                (all of them when ONLY is unset); exits 2,
+#                                removing the still empty $out, when ONLY
+#                                is anchored or matches none
 #   capacity_summary             appends to $out/raw.txt a "capacity:" line
 #                                summing up $out/capacity.txt, the lines
 #                                -harness.capacity wrote
@@ -146,4 +151,20 @@ capacity_summary() {
 			printf "capacity: median %.0f/s over %d repetitions (%d calibration runs), range of the medians %.0f..%.0f/s (%.1f%%), within a repetition up to %.1f%%\n",
 				m, n, r, c[1], c[n], 100 * (c[n] - c[1]) / m, 100 * w
 		}' >>"$out/raw.txt"
+}
+
+only_scenarios() {
+	local name=$1
+	[[ -n ${ONLY:-} ]] || return 0
+	if [[ $ONLY == ^* || $ONLY == *$ ]]; then
+		echo "$name: ONLY=$ONLY: give it without ^ and \$, which are added" >&2
+		rmdir "$out" 2>/dev/null || true
+		exit 2
+	fi
+	mapfile -t scenarios < <(printf '%s\n' "${scenarios[@]}" | grep -E "^($ONLY)\$" || true)
+	if ((${#scenarios[@]} == 0)); then
+		echo "$name: ONLY=$ONLY matches no scenario of the family" >&2
+		rmdir "$out" 2>/dev/null || true
+		exit 2
+	fi
 }

@@ -51,10 +51,6 @@ if [[ -n ${POOL_WITH:-} && ! -d ${POOL_WITH}/records ]]; then
 	echo "run-model: POOL_WITH=$POOL_WITH holds no records folder" >&2
 	exit 2
 fi
-if [[ ${ONLY:-} == ^* || ${ONLY:-} == *$ ]]; then
-	echo "run-model: ONLY=$ONLY: give it without ^ and \$, which are added" >&2
-	exit 2
-fi
 
 results_folder run-model "results/model-$(date -u +%Y-%m-%d)"
 
@@ -69,14 +65,7 @@ go test -c -o "$tmp/harness.test" ./harness
 # (harness.ModelStrategies).
 "$tmp/loadgen" -list >"$tmp/list"
 mapfile -t scenarios < <(awk '/^MODEL SCENARIO/ { m = 1; next } m && NF == 0 { exit } m { print $1 }' "$tmp/list")
-if [[ -n ${ONLY:-} ]]; then
-	mapfile -t scenarios < <(printf '%s\n' "${scenarios[@]}" | grep -E "^($ONLY)\$" || true)
-	if ((${#scenarios[@]} == 0)); then
-		echo "run-model: ONLY=$ONLY matches no model scenario" >&2
-		rmdir "$out" 2>/dev/null || true
-		exit 2
-	fi
-fi
+only_scenarios run-model
 total=$((${#scenarios[@]} * 2 * count))
 
 results_header "$count" "$scale" >"$out/raw.txt"

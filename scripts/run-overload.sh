@@ -67,19 +67,7 @@ isolation
 
 "$tmp/loadgen" -list >"$tmp/list"
 mapfile -t scenarios < <(awk '/^OVERLOAD SCENARIO/ { m = 1; next } m && NF == 0 { exit } m { print $1 }' "$tmp/list")
-if [[ -n ${ONLY:-} ]]; then
-	if [[ $ONLY == ^* || $ONLY == *$ ]]; then
-		echo "run-overload: ONLY=$ONLY: give it without ^ and \$, which are added" >&2
-		rmdir "$out" 2>/dev/null || true
-		exit 2
-	fi
-	mapfile -t scenarios < <(printf '%s\n' "${scenarios[@]}" | grep -E "^($ONLY)\$" || true)
-	if ((${#scenarios[@]} == 0)); then
-		echo "run-overload: ONLY=$ONLY matches no overload scenario" >&2
-		rmdir "$out" 2>/dev/null || true
-		exit 2
-	fi
-fi
+only_scenarios run-overload
 
 results_header "$count" "$scale" >"$out/raw.txt"
 [[ -z ${ONLY:-} ]] || echo "scenarios: $ONLY" >>"$out/raw.txt"

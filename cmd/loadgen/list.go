@@ -17,21 +17,20 @@ type listCmd struct{}
 
 func (listCmd) run(_ context.Context, stdout, _ io.Writer) error {
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SCENARIO\tLOOP\tDESCRIPTION")
-	for _, s := range harness.Scenarios() {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", s.Name, s.Loop, s.Description)
+	for _, family := range []struct {
+		heading   string
+		scenarios []harness.Scenario
+	}{
+		{"SCENARIO", harness.Scenarios()},
+		{"MODEL SCENARIO", harness.ModelScenarios()},
+		{"OVERLOAD SCENARIO", harness.OverloadScenarios()},
+	} {
+		fmt.Fprintf(tw, "%s\tLOOP\tDESCRIPTION\n", family.heading)
+		for _, s := range family.scenarios {
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", s.Name, s.Loop, s.Description)
+		}
+		fmt.Fprintln(tw)
 	}
-	fmt.Fprintln(tw)
-	fmt.Fprintln(tw, "MODEL SCENARIO\tLOOP\tDESCRIPTION")
-	for _, s := range harness.ModelScenarios() {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", s.Name, s.Loop, s.Description)
-	}
-	fmt.Fprintln(tw)
-	fmt.Fprintln(tw, "OVERLOAD SCENARIO\tLOOP\tDESCRIPTION")
-	for _, s := range harness.OverloadScenarios() {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", s.Name, s.Loop, s.Description)
-	}
-	fmt.Fprintln(tw)
 	fmt.Fprintln(tw, "STRATEGY")
 	for _, st := range harness.Strategies() {
 		fmt.Fprintln(tw, st)

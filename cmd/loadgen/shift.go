@@ -38,12 +38,9 @@ func (c *shiftCmd) run(_ context.Context, stdout, _ io.Writer) error {
 	if !res.Has(c.unit) {
 		return fmt.Errorf("shift: no result in %s reports %s", path, c.unit)
 	}
-	base := c.baseline
-	if !slices.Contains(res.Strategies, base) {
-		if c.baseline != strategies.DefaultPool {
-			return fmt.Errorf("shift: no strategy %s in %s", base, path)
-		}
-		base = res.Strategies[0]
+	base, found := res.Baseline(c.baseline)
+	if !found && c.baseline != strategies.DefaultPool {
+		return fmt.Errorf("shift: no strategy %s in %s", c.baseline, path)
 	}
 	for _, sc := range c.scenarios {
 		if !slices.Contains(res.Scenarios, sc) {

@@ -151,9 +151,7 @@ func splitHeader(header []Field) (conditions, other []Field) {
 
 // compare fills the grids: every metric of Metrics that the run measured.
 func (p *Page) compare(res *Results, baseline string) {
-	if !slices.Contains(res.Strategies, baseline) {
-		baseline = res.Strategies[0]
-	}
+	baseline, _ = res.Baseline(baseline)
 	p.Baseline = baseline
 	p.Strategies = append([]string{baseline}, slices.DeleteFunc(slices.Clone(res.Strategies), func(s string) bool { return s == baseline })...)
 	for _, units := range res.Values {

@@ -116,6 +116,15 @@ func cellOf(name benchfmt.Name) (Cell, bool) {
 	return c, c.Scenario != "" && c.Strategy != ""
 }
 
+// Baseline returns preferred when the results hold that strategy, and
+// their first strategy otherwise; found says which.
+func (r *Results) Baseline(preferred string) (name string, found bool) {
+	if slices.Contains(r.Strategies, preferred) {
+		return preferred, true
+	}
+	return r.Strategies[0], false
+}
+
 // Has reports whether any cell measured unit.
 func (r *Results) Has(unit string) bool {
 	for _, units := range r.Values {
