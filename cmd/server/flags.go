@@ -26,6 +26,7 @@ type config struct {
 	server          core.Config     // admission, limits and TLS
 	shutdownTimeout time.Duration
 	drainDelay      time.Duration
+	ioProcs         int
 	adminAddr       string
 	logLevel        string
 	logFormat       string
@@ -75,6 +76,7 @@ func parseFlags(args []string, usage io.Writer) (config, error) {
 	fs.StringVar(&cfg.spec.Admit, "admit", def.Admit, "adaptive limit on jobs admitted in front of the pool (BUSY past it): "+strings.Join(strategies.AdmitNames(), ", "))
 	fs.DurationVar(&cfg.spec.CodelTarget, "codel-target", codel.DefaultTarget, "queueing delay a standing queue stays above; jobs that waited over twice it are shed (codel, codel-lifo)")
 	fs.DurationVar(&cfg.spec.CodelInterval, "codel-interval", codel.DefaultInterval, "how long the delay must stay above -codel-target before shedding (codel, codel-lifo), and the drain window of adaptive-lifo")
+	fs.IntVar(&cfg.ioProcs, "io-procs", 1, fmt.Sprintf("Go processors kept beside the workers for the network, at most %d: GOMAXPROCS is raised to at least workers + this, so that reading requests and writing answers never wait for a running job to be preempted (0: leave GOMAXPROCS alone)", maxIOProcs))
 	fs.BoolVar(&cfg.list, "list", false, "print the registered strategies and exit")
 	fs.Uint64Var(&maxFrame, "max-frame", uint64(d.MaxFrame), "largest request payload in bytes; longer frames get TOO_LARGE and the connection is closed")
 	fs.Int64Var(&lim.MaxPixels, "max-pixels", d.MaxPixels, "largest image (width x height from its header); larger get TOO_LARGE")
@@ -129,6 +131,7 @@ func parseFlags(args []string, usage io.Writer) (config, error) {
 		{cfg.spec.CodelTarget <= 0, fmt.Sprintf("-codel-target %v: want a positive duration", cfg.spec.CodelTarget)},
 		{cfg.spec.CodelInterval <= 0, fmt.Sprintf("-codel-interval %v: want a positive duration", cfg.spec.CodelInterval)},
 		{cfg.shutdownTimeout <= 0, fmt.Sprintf("-shutdown-timeout %v: want a positive duration", cfg.shutdownTimeout)},
+		{cfg.ioProcs < 0 || cfg.ioProcs > maxIOProcs, fmt.Sprintf("-io-procs %d out of range: want 0..%d", cfg.ioProcs, maxIOProcs)},
 		{cfg.drainDelay < 0, fmt.Sprintf("-drain-delay %v: want 0 or more", cfg.drainDelay)},
 		{!validLevel(cfg.logLevel), fmt.Sprintf("-log-level %q: want debug, info, warn or error", cfg.logLevel)},
 		{cfg.logFormat != "text" && cfg.logFormat != "json", fmt.Sprintf("-log-format %q: want text or json", cfg.logFormat)},

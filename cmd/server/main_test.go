@@ -7,7 +7,9 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -62,6 +64,8 @@ func TestBadFlagsExit2WithOneLine(t *testing.T) {
 		{"negative codel interval", []string{"-codel-interval", "-1s"}, "-codel-interval -1s: want a positive duration"},
 		{"codel target past interval", []string{"-codel-target", "1s", "-codel-interval", "100ms"}, "-codel-target 1s out of range"},
 		{"log level", []string{"-log-level", "loud"}, "-log-level"},
+		{"negative io-procs", []string{"-io-procs", "-1"}, "-io-procs -1 out of range"},
+		{"huge io-procs", []string{"-io-procs", "65"}, "-io-procs 65 out of range"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -73,6 +77,39 @@ func TestBadFlagsExit2WithOneLine(t *testing.T) {
 			assert.True(t, strings.HasPrefix(stderr.String(), "server: "))
 		})
 	}
+}
+
+func TestGomaxprocsFor(t *testing.T) {
+	tests := []struct {
+		name                       string
+		current, workers, io, want int
+	}{
+		{"one core, one worker", 1, 1, 1, 2},
+		{"two cores, two workers", 2, 2, 1, 3},
+		{"more cores than workers", 8, 2, 1, 8},
+		{"never lowered", 8, 2, 2, 8},
+		{"two spare", 2, 2, 2, 4},
+		{"off", 1, 1, 0, 1},
+		{"no fixed workers", 2, 0, 1, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, gomaxprocsFor(tt.current, tt.workers, tt.io))
+		})
+	}
+}
+
+// TestRunRaisesGOMAXPROCS: the server runs with a processor beside its
+// workers, and says so in its first log line.
+func TestRunRaisesGOMAXPROCS(t *testing.T) {
+	prev := runtime.GOMAXPROCS(0)
+	t.Cleanup(func() { runtime.GOMAXPROCS(prev) })
+	workers := prev + 1
+	_, _, logs, cancel, done := startRun(t, "-workers", strconv.Itoa(workers), "-io-procs", "2")
+	assert.Equal(t, workers+2, runtime.GOMAXPROCS(0))
+	assert.Contains(t, logs.String(), "gomaxprocs="+strconv.Itoa(workers+2))
+	cancel()
+	require.NoError(t, <-done)
 }
 
 func TestListPrintsRegistry(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime"
 	"text/tabwriter"
 	"time"
 
@@ -47,7 +48,10 @@ func run(ctx context.Context, cfg config, stop func(), logOut io.Writer, ready f
 		defer stopAdmin()
 	}
 	ps, _ := srv.PoolStats()
-	log.Info("listening", "addr", ln.Addr().String(), "tls", tlsMode(cfg.server.TLS), "pool", cfg.spec.Pool, "workers", ps.Workers,
+	if procs := gomaxprocsFor(runtime.GOMAXPROCS(0), ps.Workers, cfg.ioProcs); procs != runtime.GOMAXPROCS(0) {
+		runtime.GOMAXPROCS(procs)
+	}
+	log.Info("listening", "addr", ln.Addr().String(), "tls", tlsMode(cfg.server.TLS), "pool", cfg.spec.Pool, "workers", ps.Workers, "gomaxprocs", runtime.GOMAXPROCS(0),
 		"queue", cfg.spec.QueueSize, "admission", cfg.server.Admission.String(), "admit", cfg.spec.Admit, "limiter", cfg.spec.Limiter,
 		"max_conns", cfg.server.Limits.WithDefaults().MaxConns)
 	if ready != nil {
@@ -161,4 +165,24 @@ func printStrategies(w io.Writer) {
 		fmt.Fprintf(tw, "%s\t%v\t%s\n", e.Name, e.Adaptive, e.Description)
 	}
 	tw.Flush()
+}
+
+// maxIOProcs bounds -io-procs: the network needs a processor or two, not
+// a core's worth each.
+const maxIOProcs = 64
+
+// gomaxprocsFor is the GOMAXPROCS the server runs with: at least workers +
+// io. With no more processors than busy workers, a goroutine woken by the
+// network waits until a worker's job blocks or is preempted (every 10 ms),
+// and the poller itself is only consulted then; every request read and
+// every answer written pays that wait, which at full load exceeds the
+// service time. A spare processor lets the operating system's scheduler,
+// which favours a thread that has just woken, run the network at once,
+// sharing the cores with the workers. It never lowers the setting, and
+// leaves it alone when the pool has no fixed workers or io is 0.
+func gomaxprocsFor(current, workers, io int) int {
+	if workers <= 0 || io <= 0 {
+		return current
+	}
+	return max(current, workers+io)
 }
