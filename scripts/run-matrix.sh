@@ -38,7 +38,9 @@
 #                   metric, every strategy against chan-pool (the default)
 #   benchstat-METRIC.txt  the same, one metric per file
 #   shift-p99-ns.txt, shift-goodput-per-s.txt  every strategy's ratio to
-#                   chan-pool with its 95% interval (loadgen shift)
+#                   chan-pool with its 95% interval (loadgen shift);
+#                   shift-*-paired.txt the same, repetition by repetition
+#                   (loadgen shift -paired)
 #   records/        every run as JSON, HDR histograms included
 #   *.svg, *.png    the plots (see harness/plot)
 #   conditions.txt  the machine's load average before every repetition
@@ -137,6 +139,8 @@ benchstat_tables BenchmarkScenario "${strategies[*]}"
 # intervals and whether they lie within ±10%: what "costs nothing" needs.
 "$tmp/loadgen" shift -in "$out" -unit p99-ns -within 0.1 >"$out/shift-p99-ns.txt"
 "$tmp/loadgen" shift -in "$out" -unit goodput/s -within 0.1 >"$out/shift-goodput-per-s.txt"
+"$tmp/loadgen" shift -in "$out" -unit p99-ns -within 0.1 -paired >"$out/shift-p99-ns-paired.txt"
+"$tmp/loadgen" shift -in "$out" -unit goodput/s -within 0.1 -paired >"$out/shift-goodput-per-s-paired.txt"
 
 echo "run-matrix: plots" >&2
 "$tmp/loadgen" plot -in "$out/records" -out "$out" >/dev/null

@@ -31,7 +31,8 @@
 #   benchstat-METRIC.txt  one metric per file: goodput-in-time-per-s,
 #                   wasted-work, retries-per-op, recovery-s, recovered...
 #   shift-*.txt     goodput in time and p99 as ratios to chan-pool, with
-#                   95% intervals (loadgen shift)
+#                   95% intervals (loadgen shift; *-paired.txt: repetition
+#                   by repetition)
 #   index.html      the report page (loadgen report)
 #   capacity.txt    the capacity of each repetition, measured before
 #                   every open loop (see run-matrix.sh)
@@ -86,6 +87,8 @@ order=$(awk -F'strategy=' '/^BenchmarkOverload\// { split($2, a, /[ \t]/); s = a
 benchstat_tables BenchmarkOverload "${order% }"
 "$tmp/loadgen" shift -in "$out" -unit goodput-in-time/s >"$out/shift-goodput-in-time-per-s.txt"
 "$tmp/loadgen" shift -in "$out" -unit p99-ns >"$out/shift-p99-ns.txt"
+"$tmp/loadgen" shift -in "$out" -unit goodput-in-time/s -paired >"$out/shift-goodput-in-time-per-s-paired.txt"
+"$tmp/loadgen" shift -in "$out" -unit p99-ns -paired >"$out/shift-p99-ns-paired.txt"
 "$tmp/loadgen" report -in "$out" >/dev/null
 
 echo "run-overload: done in $((SECONDS - start))s: $out" >&2

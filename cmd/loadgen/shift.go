@@ -22,6 +22,7 @@ type shiftCmd struct {
 	in, unit, baseline string
 	scenarios          []string // all when empty
 	within             float64  // when > 0, judge whether the interval lies within 1 ± within
+	paired             bool     // compare repetition by repetition
 }
 
 func (c *shiftCmd) run(_ context.Context, stdout, _ io.Writer) error {
@@ -48,8 +49,13 @@ func (c *shiftCmd) run(_ context.Context, stdout, _ io.Writer) error {
 		}
 	}
 
-	fmt.Fprintf(stdout, "%s against %s: the median ratio of every pair of repetitions (Hodges-Lehmann) and its %.0f%% interval (Mann-Whitney)\n",
-		c.unit, base, 100*report.Confidence)
+	if c.paired {
+		fmt.Fprintf(stdout, "%s against %s, paired by repetition: the median of the averages of every two of the repetitions' ratios (Hodges-Lehmann) and its %.0f%% interval (Wilcoxon signed-rank)\n",
+			c.unit, base, 100*report.Confidence)
+	} else {
+		fmt.Fprintf(stdout, "%s against %s: the median ratio of every pair of repetitions (Hodges-Lehmann) and its %.0f%% interval (Mann-Whitney)\n",
+			c.unit, base, 100*report.Confidence)
+	}
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	head := "SCENARIO\tSTRATEGY\tN\tRATIO\tINTERVAL\tCOVERAGE"
 	if c.within > 0 {
@@ -60,13 +66,21 @@ func (c *shiftCmd) run(_ context.Context, stdout, _ io.Writer) error {
 		if len(c.scenarios) > 0 && !slices.Contains(c.scenarios, sc) {
 			continue
 		}
-		b := res.Values[report.Cell{Scenario: sc, Strategy: base}][c.unit]
+		bc := report.Cell{Scenario: sc, Strategy: base}
 		for _, st := range res.Strategies {
-			v := res.Values[report.Cell{Scenario: sc, Strategy: st}][c.unit]
+			vc := report.Cell{Scenario: sc, Strategy: st}
+			v, b := res.Values[vc][c.unit], res.Values[bc][c.unit]
+			if c.paired {
+				v, b = res.Pairs(vc, bc, c.unit)
+			}
 			if st == base || len(v) == 0 || len(b) == 0 {
 				continue
 			}
-			sh := report.ShiftOf(v, b, report.Confidence)
+			shiftOf := report.ShiftOf
+			if c.paired {
+				shiftOf = report.PairedShiftOf
+			}
+			sh := shiftOf(v, b, report.Confidence)
 			if !sh.OK {
 				fmt.Fprintf(tw, "%s\t%s\t%d/%d\t-\t(too few repetitions, or a value of 0)\t\t\n", sc, st, len(v), len(b))
 				continue
@@ -96,8 +110,9 @@ func parseShift(args []string, usage io.Writer) (command, error) {
 	fs.StringVar(&c.unit, "unit", "p99-ns", "the metric, as raw.txt writes its `unit`")
 	fs.StringVar(&c.baseline, "baseline", c.baseline, "the `strategy` the others are compared with (default: chan-pool, or the file's first)")
 	fs.StringVar(&scenarios, "scenario", "", "comma-separated scenario `names` (default: all)")
+	fs.BoolVar(&c.paired, "paired", false, "compare each repetition with the baseline's same repetition (the cells' nth lines), which takes out what drifts between repetitions")
 	fs.Float64Var(&c.within, "within", 0, "also say whether each interval lies within 1 ± this `fraction`, 0..1 (0: do not judge)")
-	if err := parseFlagSet(fs, "loadgen shift -in DIR [-unit UNIT] [-baseline STRATEGY] [-scenario NAMES] [-within F]", args, usage); err != nil {
+	if err := parseFlagSet(fs, "loadgen shift -in DIR [-unit UNIT] [-baseline STRATEGY] [-scenario NAMES] [-paired] [-within F]", args, usage); err != nil {
 		return nil, err
 	}
 	if err := checkIn("shift", fs, c.in); err != nil {

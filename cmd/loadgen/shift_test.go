@@ -46,6 +46,21 @@ func TestShift(t *testing.T) {
 	assert.NotContains(t, out, "\nopen-90  chan-pool", "the baseline is not compared with itself")
 }
 
+// TestShiftPaired: paired by repetition, the folder's drift from one
+// repetition to the next cancels, and the ratios are exact.
+func TestShiftPaired(t *testing.T) {
+	dir := shiftFolder(t)
+	var stdout, stderr bytes.Buffer
+	require.Equal(t, 0, mainCode([]string{"shift", "-in", dir, "-paired", "-within", "0.1"}, &stdout, &stderr), stderr.String())
+	out := stdout.String()
+	assert.Contains(t, out, "paired by repetition")
+	assert.Contains(t, out, "Wilcoxon signed-rank")
+	for _, sc := range []string{"open-50", "open-90"} {
+		assert.Regexp(t, regexp.MustCompile(sc+`\s+codel\s+10/10\s+1\.200\s+\[1\.200, 1\.200\]\s+9\d\.\d%\s+no`), out)
+		assert.Regexp(t, regexp.MustCompile(sc+`\s+pond\s+10/10\s+1\.000\s+\[1\.000, 1\.000\]\s+9\d\.\d%\s+yes`), out)
+	}
+}
+
 func TestShiftBadInput(t *testing.T) {
 	dir := shiftFolder(t)
 	tests := []struct {

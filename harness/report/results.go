@@ -42,13 +42,22 @@ type Results struct {
 	// benchfmt's tidied p99-sec), to one value per repetition, in file
 	// order.
 	Values map[Cell]map[string][]float64
+
+	// Reps maps a cell and a unit to the repetition of each of its
+	// Values: the number of the cell's line in the file, from 0. Every
+	// repetition runs each cell once, so the values of two cells with the
+	// same repetition were measured minutes apart by one process, and can
+	// be compared pair by pair (see [PairedShiftOf]); a line without the
+	// unit leaves a gap.
+	Reps map[Cell]map[string][]int
 }
 
 // ParseResults reads the cellBenchmarks lines of Go benchmark output.
 // Other benchmarks are skipped; a line that does not parse is an error
 // naming its line, since a half-read file would compare the wrong samples.
 func ParseResults(r io.Reader, name string) (*Results, error) {
-	res := &Results{Values: map[Cell]map[string][]float64{}}
+	res := &Results{Values: map[Cell]map[string][]float64{}, Reps: map[Cell]map[string][]int{}}
+	lines := map[Cell]int{}
 	br := benchfmt.NewReader(r, name)
 	for br.Scan() {
 		var b *benchfmt.Result
@@ -70,10 +79,10 @@ func ParseResults(r io.Reader, name string) (*Results, error) {
 		if !slices.Contains(res.Strategies, cell.Strategy) {
 			res.Strategies = append(res.Strategies, cell.Strategy)
 		}
-		units := res.Values[cell]
+		units, reps := res.Values[cell], res.Reps[cell]
 		if units == nil {
-			units = map[string][]float64{}
-			res.Values[cell] = units
+			units, reps = map[string][]float64{}, map[string][]int{}
+			res.Values[cell], res.Reps[cell] = units, reps
 		}
 		for _, v := range b.Values {
 			unit, val := v.Unit, v.Value
@@ -81,7 +90,9 @@ func ParseResults(r io.Reader, name string) (*Results, error) {
 				unit, val = v.OrigUnit, v.OrigValue
 			}
 			units[unit] = append(units[unit], val)
+			reps[unit] = append(reps[unit], lines[cell])
 		}
+		lines[cell]++
 	}
 	if err := br.Err(); err != nil {
 		return nil, err
@@ -133,4 +144,20 @@ func (r *Results) Has(unit string) bool {
 		}
 	}
 	return false
+}
+
+// Pairs returns the values of unit in cell a and in cell b that were
+// measured in the same repetitions, in repetition order.
+func (r *Results) Pairs(a, b Cell, unit string) (av, bv []float64) {
+	bRep := map[int]float64{}
+	for i, rep := range r.Reps[b][unit] {
+		bRep[rep] = r.Values[b][unit][i]
+	}
+	for i, rep := range r.Reps[a][unit] {
+		if v, ok := bRep[rep]; ok {
+			av = append(av, r.Values[a][unit][i])
+			bv = append(bv, v)
+		}
+	}
+	return av, bv
 }

@@ -77,3 +77,23 @@ func TestParseResultsErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestPairs: values pair by the cells' repetition, the nth line of each,
+// and a repetition without the unit in either cell has no pair.
+func TestPairs(t *testing.T) {
+	give := "BenchmarkScenario/scenario=s/strategy=base-2 1 100 ns/op 10 p99-ns\n" +
+		"BenchmarkScenario/scenario=s/strategy=x-2 1 100 ns/op\n" +
+		"BenchmarkScenario/scenario=s/strategy=base-2 1 100 ns/op 20 p99-ns\n" +
+		"BenchmarkScenario/scenario=s/strategy=x-2 1 100 ns/op 22 p99-ns\n" +
+		"BenchmarkScenario/scenario=s/strategy=x-2 1 100 ns/op 33 p99-ns\n" +
+		"BenchmarkScenario/scenario=s/strategy=base-2 1 100 ns/op 30 p99-ns\n"
+	res, err := ParseResults(strings.NewReader(give), "raw.txt")
+	require.NoError(t, err)
+	assert.Equal(t, map[string][]int{"ns/op": {0, 1, 2}, "p99-ns": {1, 2}}, res.Reps[Cell{"s", "x"}])
+	x, base := res.Pairs(Cell{"s", "x"}, Cell{"s", "base"}, "p99-ns")
+	assert.Equal(t, []float64{22, 33}, x)
+	assert.Equal(t, []float64{20, 30}, base)
+	x, base = res.Pairs(Cell{"s", "x"}, Cell{"s", "base"}, "goodput/s")
+	assert.Empty(t, x)
+	assert.Empty(t, base)
+}

@@ -44,10 +44,48 @@ func ShiftOf(values, base []float64, confidence float64) Shift {
 			d = append(d, math.Log(v)-math.Log(b))
 		}
 	}
+	return shiftFrom(d, uCDF(n, m), confidence)
+}
+
+// PairedShiftOf compares values[i] with base[i], each pair measured in the
+// same repetition, at the given confidence level: the Hodges-Lehmann
+// estimate and the Wilcoxon signed-rank interval of the logarithms of the
+// ratios. Pairing takes out what drifts between repetitions, such as the
+// machine's speed, when both cells of a pair run close together; it needs
+// the slices to have the same length, and returns a Shift that is not OK
+// otherwise.
+//
+// The n(n+1)/2 averages of every two log ratios (a ratio with itself
+// included) are sorted; their median is the estimate, and the interval
+// runs from the Cth to the (N+1-C)th, where C is the largest count with
+// P(T < C) <= (1-confidence)/2 under the signed-rank statistic's exact
+// null distribution (Hollander and Wolfe, Nonparametric Statistical
+// Methods, 3.2).
+func PairedShiftOf(values, base []float64, confidence float64) Shift {
+	n := len(values)
+	if n == 0 || n != len(base) || slices.ContainsFunc(values, nonPositive) || slices.ContainsFunc(base, nonPositive) {
+		return Shift{}
+	}
+	l := make([]float64, n)
+	for i := range values {
+		l[i] = math.Log(values[i]) - math.Log(base[i])
+	}
+	w := make([]float64, 0, n*(n+1)/2)
+	for i := range l {
+		for j := i; j < n; j++ {
+			w = append(w, (l[i]+l[j])/2)
+		}
+	}
+	return shiftFrom(w, signedRankCDF(n), confidence)
+}
+
+// shiftFrom reads the estimate and interval off the sorted differences d
+// (it sorts them) whose count below the true shift has the null
+// distribution cdf.
+func shiftFrom(d, cdf []float64, confidence float64) Shift {
 	slices.Sort(d)
-	cdf := uCDF(n, m)
 	alpha := (1 - confidence) / 2
-	c := 0 // P(U <= c-1) = cdf[c-1] <= alpha
+	c := 0 // P(T <= c-1) = cdf[c-1] <= alpha
 	for c < len(cdf) && cdf[c] <= alpha {
 		c++
 	}
@@ -66,6 +104,27 @@ func ShiftOf(values, base []float64, confidence float64) Shift {
 		Hi:         math.Exp(d[len(d)-c]),
 		Confidence: 1 - 2*cdf[c-1],
 	}
+}
+
+// signedRankCDF returns P(T <= t) for t = 0..n(n+1)/2, T the Wilcoxon
+// signed-rank statistic of n pairs with no ties or zeros, under the null
+// hypothesis: the number of subsets of the ranks 1..n summing to t, over
+// the 2^n subsets.
+func signedRankCDF(n int) []float64 {
+	top := n * (n + 1) / 2
+	ways := make([]float64, top+1)
+	ways[0] = 1
+	for r := 1; r <= n; r++ {
+		for t := top; t >= r; t-- {
+			ways[t] += ways[t-r]
+		}
+	}
+	total, sum := math.Exp2(float64(n)), 0.0
+	for t, w := range ways {
+		sum += w
+		ways[t] = sum / total
+	}
+	return ways
 }
 
 func nonPositive(v float64) bool { return !(v > 0) }

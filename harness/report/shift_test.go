@@ -80,19 +80,24 @@ func TestShiftOf(t *testing.T) {
 	}
 }
 
+// normalSource returns a deterministic source of standard normal values:
+// Box-Muller on a linear congruential generator.
+func normalSource(seed uint64) func() float64 {
+	next := func() float64 {
+		seed = seed*6364136223846793005 + 1442695040888963407
+		return (float64(seed>>11) + 0.5) / (1 << 53)
+	}
+	return func() float64 {
+		return math.Sqrt(-2*math.Log(next())) * math.Cos(2*math.Pi*next())
+	}
+}
+
 // TestShiftOfCoverage checks the interval's coverage by simulation: two
 // samples of 10 from one log-normal distribution, one of them scaled by
 // 1.1, hold 1.1 in the interval at least 95% of the time.
 func TestShiftOfCoverage(t *testing.T) {
 	const trials = 2000
-	seed := uint64(1)
-	normal := func() float64 { // Box-Muller on a linear congruential generator
-		next := func() float64 {
-			seed = seed*6364136223846793005 + 1442695040888963407
-			return (float64(seed>>11) + 0.5) / (1 << 53)
-		}
-		return math.Sqrt(-2*math.Log(next())) * math.Cos(2*math.Pi*next())
-	}
+	normal := normalSource(1)
 	held := 0
 	for range trials {
 		a, b := make([]float64, 10), make([]float64, 10)
@@ -105,5 +110,85 @@ func TestShiftOfCoverage(t *testing.T) {
 		}
 	}
 	// 95% of 2000 is 1900, with a standard error of about 10.
+	assert.GreaterOrEqual(t, held, 1870)
+}
+
+// TestSignedRankCDF checks the exact null distribution of the Wilcoxon
+// signed-rank statistic against published two-sided 5% critical values:
+// P(T <= critical) is under 2.5% and P(T <= critical+1) over it.
+func TestSignedRankCDF(t *testing.T) {
+	tests := []struct{ n, critical int }{
+		{6, 0}, {7, 2}, {8, 3}, {9, 5}, {10, 8}, {15, 25}, {20, 52},
+	}
+	for _, tt := range tests {
+		cdf := signedRankCDF(tt.n)
+		require.Len(t, cdf, tt.n*(tt.n+1)/2+1)
+		assert.LessOrEqual(t, cdf[tt.critical], 0.025, "n=%d", tt.n)
+		assert.Greater(t, cdf[tt.critical+1], 0.025, "n=%d", tt.n)
+		assert.InDelta(t, 1, cdf[len(cdf)-1], 1e-12)
+	}
+	// Ten pairs: 25 of the 1024 subsets of the ranks sum to 8 or less.
+	assert.InDelta(t, 25.0/1024, signedRankCDF(10)[8], 1e-12)
+}
+
+// drifted returns ten pairs measured on a machine whose speed differs by
+// up to a factor of two between repetitions, the values f times the base
+// with a noise of about 1% of their own.
+func drifted(f float64) (values, base []float64) {
+	drift := []float64{1, 1.6, 0.8, 1.9, 1.2, 0.7, 1.4, 1.05, 1.75, 0.95}
+	noise := []float64{1.01, 0.99, 1.005, 0.995, 1.012, 0.988, 1, 1.007, 0.993, 1.002}
+	for i, d := range drift {
+		base = append(base, 100*d)
+		values = append(values, 100*d*f*noise[i])
+	}
+	return values, base
+}
+
+func TestPairedShiftOf(t *testing.T) {
+	v, b := drifted(1.05)
+	paired := PairedShiftOf(v, b, 0.95)
+	require.True(t, paired.OK)
+	assert.InDelta(t, 1.05, paired.Ratio, 0.01)
+	assert.True(t, paired.Lo > 1.02 && paired.Hi < 1.08, "paired %+v", paired)
+	assert.GreaterOrEqual(t, paired.Confidence, 0.95)
+	// Unpaired, the drift swamps the difference.
+	unpaired := ShiftOf(v, b, 0.95)
+	require.True(t, unpaired.OK)
+	assert.True(t, unpaired.Lo < 0.9 && unpaired.Hi > 1.2, "unpaired %+v", unpaired)
+
+	tests := []struct {
+		name         string
+		values, base []float64
+	}{
+		{"lengths differ", v, b[:9]},
+		{"too few pairs for 95%", v[:5], b[:5]},
+		{"a value of 0", append([]float64{0}, v[1:]...), b},
+		{"none", nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.False(t, PairedShiftOf(tt.values, tt.base, 0.95).OK)
+		})
+	}
+}
+
+// TestPairedShiftOfCoverage checks the paired interval's coverage by
+// simulation: ten pairs sharing a drift, one of each scaled by 1.1, hold
+// 1.1 in the interval at least 95% of the time.
+func TestPairedShiftOfCoverage(t *testing.T) {
+	const trials = 2000
+	normal := normalSource(7)
+	held := 0
+	for range trials {
+		a, b := make([]float64, 10), make([]float64, 10)
+		for i := range a {
+			drift := math.Exp(0.4 * normal())
+			a[i] = 1.1 * drift * math.Exp(0.1*normal())
+			b[i] = drift * math.Exp(0.1*normal())
+		}
+		if sh := PairedShiftOf(a, b, 0.95); sh.OK && sh.Lo <= 1.1 && 1.1 <= sh.Hi {
+			held++
+		}
+	}
 	assert.GreaterOrEqual(t, held, 1870)
 }
