@@ -30,6 +30,13 @@ const (
 	// capacity: its queue settles over about 1/(mu (1 - sqrt(rho)))², which
 	// at 90% and a few hundred jobs a second is most of a second.
 	nearSaturation = time.Second
+	// underloadDuration is the measured period of the open loops under the
+	// capacity, which answer whether a strategy costs anything at normal
+	// load: their goodput is the offered load by construction, so their
+	// p99 is the test, and a p99 rests on the hundredth of the answers
+	// that are slowest. A second at half of a few hundred a second holds
+	// one or two of them; eight seconds hold about ten.
+	underloadDuration = 8 * time.Second
 )
 
 // thumbs is the image workload of most scenarios: 128x128 thumbnails of the
@@ -111,6 +118,9 @@ func openAt(pct int, what string) Scenario {
 		s.FillQueue = true
 	case pct >= 80:
 		s.Warmup = nearSaturation
+	}
+	if pct < 100 {
+		s.Duration = underloadDuration
 	}
 	return s
 }
