@@ -25,10 +25,13 @@ const (
 	// stormRetries is how many times a storm's client retries a request.
 	stormRetries = 3
 	// stormBin and stormWindow are the bins the storms are counted in and
-	// the sliding window recovery-s averages over: at 80% of a capacity
-	// of about 600/s a window of 1 s holds about 480 answers, whose
-	// Poisson noise (about 4.5%) is below the 5% that RecoveryShare
-	// allows; the bins of 250 ms place the recovery to a quarter second.
+	// the sliding window recovery-s averages over. The storms space their
+	// requests evenly, so a window's count of answers varies only with the
+	// server: even if arrivals were Poisson, a window of 1 s at 80% of one
+	// worker's capacity (about 220 answers) would vary by about 7%, and
+	// evenly spaced, the 1 s windows of a recovered run vary by 1% to 2%,
+	// well inside the 5% that RecoveryShare allows. The bins of 250 ms
+	// place the recovery to a quarter second.
 	stormBin    = 250 * time.Millisecond
 	stormWindow = time.Second
 	// overloadDuration is overload-deadline's measured period: 40 bins of
