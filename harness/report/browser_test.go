@@ -81,6 +81,15 @@ type snapshot struct {
 	Plots    []string    `json:"plots"`
 	Links    []string    `json:"links"`
 	External []string    `json:"external"`
+	Picks    []pickShown `json:"picks"`
+}
+
+type pickShown struct {
+	Scenario string   `json:"scenario"`
+	Pick     string   `json:"pick"`
+	Text     string   `json:"text"`
+	Then     []string `json:"then"`
+	Out      []string `json:"out"`
 }
 
 type cellShown struct {
@@ -120,6 +129,13 @@ const snapshotJS = `(() => {
 		plots: [...document.querySelectorAll('figure')].map(f => f.id),
 		links: [...document.querySelectorAll('ul.files a')].map(a => a.getAttribute('href')),
 		external: performance.getEntriesByType('resource').map(e => e.name),
+		picks: [...document.querySelectorAll('#picks + p + table.picks tbody tr')].map(r => ({
+			scenario: r.dataset.scenario,
+			pick: r.querySelector('td.pick')?.dataset.strategy ?? '',
+			text: r.querySelector('td.pick')?.innerText ?? '',
+			then: [...r.querySelectorAll('td.then li')].map(li => li.dataset.strategy),
+			out: [...r.querySelectorAll('td.out > span')].map(s => s.dataset.strategy),
+		})),
 	};
 })()`
 
@@ -193,6 +209,15 @@ func TestPageInBrowser(t *testing.T) {
 	}
 	assert.Equal(t, len(fixtureMetrics), snap.Unsteady, "the unsteady cell is marked in every grid")
 	assert.Contains(t, snap.Cells[1].Text, "202 ±∞\n+98.0% p=0.008")
+
+	// Which strategy, where: in open-50 ants serves more at the same p99,
+	// which is no reason to leave the baseline; in burst it serves less.
+	require.Len(t, snap.Picks, 2, "a row per scenario")
+	assert.Equal(t, pickShown{Scenario: "open-50", Pick: fixtureBase, Then: []string{fixtureOther}, Out: []string{}},
+		pickShown{Scenario: snap.Picks[0].Scenario, Pick: snap.Picks[0].Pick, Then: snap.Picks[0].Then, Out: snap.Picks[0].Out})
+	assert.Equal(t, pickShown{Scenario: "burst", Pick: fixtureBase, Then: []string{}, Out: []string{fixtureOther}},
+		pickShown{Scenario: snap.Picks[1].Scenario, Pick: snap.Picks[1].Pick, Then: snap.Picks[1].Then, Out: snap.Picks[1].Out})
+	assert.Equal(t, "chan-pool\np99 10.20 ms\ngoodput 102/s\nBUSY 0%", snap.Picks[0].Text)
 }
 
 // gridCell finds the cell the page model holds for unit, scenario and

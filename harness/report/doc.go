@@ -3,7 +3,8 @@
 // reads at a glance what the folder's text files say at length.
 //
 // The page shows the run's conditions (every "key: value" line of raw.txt,
-// and the machine's load from conditions.txt), then one grid per main
+// and the machine's load from conditions.txt), then which strategy to
+// pick in each scenario (see [Pick]), then one grid per main
 // metric, scenarios down and strategies across, and the folder's SVG plots
 // inline. Each cell holds the median of the repetitions with its 95%
 // confidence interval and the change against the baseline strategy,

@@ -21,12 +21,16 @@ var page = template.Must(template.New("page").Funcs(template.FuncMap{
 		return "no better direction: differences are marked, not judged"
 	},
 	"verdictText": func(v Verdict) string { return verdictText[v] },
+	"pct":         func(share float64) float64 { return 100 * share },
 }).Parse(pageTemplate))
 
 // Render writes the page as one HTML document.
 func (p *Page) Render(w io.Writer) error {
 	return page.Execute(w, p)
 }
+
+// BusyMargin is the package's BusyMargin, for the page's legend.
+func (p *Page) BusyMargin() float64 { return BusyMargin }
 
 // Class is the cell's CSS class: its verdict, or base or missing.
 func (gc GridCell) Class() string {

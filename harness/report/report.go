@@ -57,6 +57,9 @@ type Page struct {
 	Baseline   string   // the strategy every other is compared with
 	Strategies []string // the grids' columns, Baseline first
 	Grids      []Grid
+	// Picks says, scenario by scenario, which strategies to run there
+	// (see [Pick]).
+	Picks []Pick
 
 	// Unsteady is set when any cell has a repetition that failed the
 	// steady-state check, so the legend explains the mark.
@@ -125,6 +128,7 @@ func Load(dir string) (*Page, error) {
 	}
 	p.Load = strings.TrimSpace(string(load))
 	p.compare(res, strategies.DefaultPool)
+	p.Picks = Picks(res, p.Baseline)
 	if p.Plots, err = readPlots(dir, res.Scenarios); err != nil {
 		return nil, err
 	}
