@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# bench-ab.sh measures what a server setting costs: the same scenarios
+# against two configurations of the same server, A and B, each isolated on
+# its own CPU with one worker, with the load generator (cmd/loadgen) pinned
+# to another CPU. Every repetition starts a fresh server per configuration
+# and alternates which goes first, so that the machine's drift falls on
+# both alike.
+#
+# usage: A_FLAGS='-io-procs 0' B_FLAGS='-io-procs 1' scripts/bench-ab.sh
+#
+# environment:
+#   A_FLAGS, B_FLAGS    cmd/server flags of each configuration, besides the
+#                       ones every run gets (-addr, -admin-addr, -workers 1,
+#                       -queue 64, -log-format json); split on spaces
+#   A_CLIENT, B_CLIENT  cmd/loadgen flags for each (e.g. TLS), split on spaces
+#   A_LABEL, B_LABEL    the strategy column of each in raw.txt (default a, b)
+#   NAME=N              the folder's prefix (default ab)
+#   COUNT=N             repetitions (default 6: benchstat's intervals need 6)
+#   SCENARIOS=S         comma-separated scenarios (default saturate,open-50,
+#                       open-90; each configuration's open loops run at
+#                       fractions of its own capacity)
+#   OUT=DIR             results folder (default results/<NAME>-<date>-<short
+#                       commit>)
+#
+# The folder gets raw.txt (every run, its strategy column A_LABEL or
+# B_LABEL, after a "compared:" line with both configurations), benchstat.txt
+# (B against A, every figure), shift-*-paired.txt (goodput and p99 of B as
+# ratios to A's, paired by repetition, with 95% intervals), cpu.txt (per
+# repetition and configuration, the server's CPU time from /proc over all
+# its runs, and the jobs it completed, read from its admin listener) and
+# cpu-summary.txt (the median server CPU per OK job of each, and their
+# ratio). It needs taskset and two CPUs.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# shellcheck source=scripts/results.sh
+. scripts/results.sh
+
+name=${NAME:-ab}
+count=${COUNT:-6}
+scenarios=${SCENARIOS:-saturate,open-50,open-90}
+labels=("${A_LABEL:-a}" "${B_LABEL:-b}")
+read -ra flags_a <<<"${A_FLAGS:-}"
+read -ra flags_b <<<"${B_FLAGS:-}"
+read -ra client_a <<<"${A_CLIENT:-}"
+read -ra client_b <<<"${B_CLIENT:-}"
+[[ $count =~ ^[1-9][0-9]*$ ]] || { echo "bench-ab: COUNT=$count is not a positive number" >&2; exit 2; }
+[[ ${labels[0]} != "${labels[1]}" && ${labels[0]}${labels[1]} =~ ^[A-Za-z0-9.+-]+$ ]] ||
+	{ echo "bench-ab: A_LABEL and B_LABEL must differ, in letters, digits, '.', '+' or '-'" >&2; exit 2; }
+[[ ${A_FLAGS:-}${A_CLIENT:-} != "${B_FLAGS:-}${B_CLIENT:-}" ]] ||
+	{ echo "bench-ab: A and B are the same configuration; set A_FLAGS or B_FLAGS" >&2; exit 2; }
+command -v taskset >/dev/null || { echo "bench-ab: taskset is needed" >&2; exit 2; }
+(($(getconf _NPROCESSORS_ONLN) >= 2)) || { echo "bench-ab: two CPUs are needed, one for each side" >&2; exit 2; }
+
+results_folder "bench-ab" "results/$name-$(date -u +%Y-%m-%d)"
+tmp=$(mktemp -d)
+server_pid=
+cleanup() {
+	[[ -n $server_pid ]] && kill "$server_pid" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+echo "bench-ab: building" >&2
+go build -o "$tmp/server" ./cmd/server
+go build -o "$tmp/loadgen" ./cmd/loadgen
+
+
+# serve I starts the server of configuration I (0 for A, 1 for B) and sets
+# server_pid, addr and admin.
+serve() {
+	local flags=(-addr 127.0.0.1:0 -admin-addr 127.0.0.1:0 -workers 1 -queue 64 -log-format json)
+	if (($1 == 0)); then flags+=("${flags_a[@]}"); else flags+=("${flags_b[@]}"); fi
+	GOMAXPROCS=1 taskset -c 0 "$tmp/server" "${flags[@]}" 2>"$tmp/server.log" &
+	server_pid=$!
+	addr= admin=
+	for _ in $(seq 100); do
+		addr=$(sed -n 's/.*"msg":"listening","addr":"\([^"]*\)".*/\1/p' "$tmp/server.log")
+		admin=$(sed -n 's/.*"msg":"admin","addr":"\([^"]*\)".*/\1/p' "$tmp/server.log")
+		[[ -n $addr && -n $admin ]] && return
+		kill -0 "$server_pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "bench-ab: the ${labels[$1]} server did not start:" >&2
+	cat "$tmp/server.log" >&2
+	[[ -e $out/raw.txt ]] || rmdir "$out" 2>/dev/null || true
+	exit 1
+}
+
+# stop stops the running server and waits for it.
+stop() {
+	kill -TERM "$server_pid"
+	wait "$server_pid" || { echo "bench-ab: the $1 server did not exit cleanly" >&2; exit 1; }
+	server_pid=
+}
+
+# cpu_seconds PID prints user plus system CPU time from /proc/PID/stat.
+cpu_seconds() {
+	awk -v hz="$(getconf CLK_TCK)" '{ sub(/.*\) /, ""); print ($12 + $13) / hz }' "/proc/$1/stat"
+}
+
+# Each configuration must start before the run is worth making: a flag
+# the server refuses would otherwise show up only after the first
+# repetition of the other, and leave a folder that looks like a run.
+for i in 0 1; do
+	serve "$i"
+	stop "${labels[$i]}"
+done
+
+mode="isolated, server on CPU 0 with 1 worker, load generator on CPU 1"
+results_header "$count" 1 >"$out/raw.txt"
+echo "compared: ${labels[0]}: ${A_FLAGS:-(defaults)}${A_CLIENT:+ (loadgen ${A_CLIENT})}; ${labels[1]}: ${B_FLAGS:-(defaults)}${B_CLIENT:+ (loadgen ${B_CLIENT})}" >>"$out/raw.txt"
+: >"$out/conditions.txt"
+: >"$out/cpu.txt"
+
+start=$SECONDS
+for ((rep = 0; rep < count; rep++)); do
+	echo "rep $rep: load average $(load_average)" >>"$out/conditions.txt"
+	order=(0 1)
+	((rep % 2)) && order=(1 0)
+	for i in "${order[@]}"; do
+		label=${labels[$i]}
+		serve "$i"
+		client=("${client_a[@]}")
+		((i == 1)) && client=("${client_b[@]}")
+		echo "bench-ab: rep $((rep + 1))/$count $label ($((SECONDS - start))s elapsed)" >&2
+		taskset -c 1 "$tmp/loadgen" -target "$addr" -scenario "$scenarios" -label "$label" -rep "$rep" \
+			"${client[@]}" 2>>"$tmp/loadgen.log" | grep -E '^Benchmark' >>"$out/raw.txt"
+		cpu=$(cpu_seconds "$server_pid")
+		ok=$(curl -fsS "http://$admin/stats" | sed -n 's/^ *"Completed": *\([0-9]*\).*/\1/p' | head -1)
+		stop "$label"
+		echo "rep $rep mode $label cpu_s $cpu ok $ok" >>"$out/cpu.txt"
+	done
+done
+echo "rep end: load average $(load_average)" >>"$out/conditions.txt"
+
+go tool benchstat -col "/strategy@(${labels[0]} ${labels[1]})" -row /scenario "$out/raw.txt" >"$out/benchstat.txt"
+# loadgen shift compares with chan-pool when the run has it, and with the
+# file's first strategy otherwise: A, whose first run comes first.
+"$tmp/loadgen" shift -in "$out" -unit goodput/s -paired >"$out/shift-goodput-per-s-paired.txt"
+"$tmp/loadgen" shift -in "$out" -unit p99-ns -paired >"$out/shift-p99-ns-paired.txt"
+for label in "${labels[@]}"; do
+	awk -v m="$label" '$4 == m && $8 > 0 { print 1e6 * $6 / $8 }' "$out/cpu.txt" | sort -n |
+		awk -v m="$label" '{ v[NR] = $1 } END { printf "%s %.1f\n", m, (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+done >"$tmp/medians"
+awk -v a="${labels[0]}" -v b="${labels[1]}" '{ med[$1] = $2; printf "%-6s server CPU per OK job, median over the repetitions: %.1f us\n", $1, $2 }
+	END { if (med[a] > 0) printf "%s / %s: %.3f\n", b, a, med[b] / med[a] }' "$tmp/medians" >"$out/cpu-summary.txt"
+cat "$out/cpu-summary.txt" >&2
+echo "bench-ab: done in $((SECONDS - start))s: $out" >&2
