@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -17,6 +18,11 @@ import (
 // maxErrs bounds the errors a batch keeps for its report: a server that
 // answers garbage should not flood the terminal.
 const maxErrs = 20
+
+// readAfterError bounds how long the receiver of a connection whose write
+// failed goes on reading: what the server wrote before it closed is in
+// the socket already.
+const readAfterError = 250 * time.Millisecond
 
 // answerWait bounds how long a sender with nothing left to send keeps its
 // connection open for the answers still due on it; a server that answers
@@ -124,16 +130,18 @@ func (b *batch) request(id uint64, due time.Time, again bool) loadclient.Request
 // read and closes. Requests are buffered and flushed whenever the sender
 // must wait, so a pipeline of small requests costs few writes. It returns
 // early, with nil, when c's receiver has stopped: the connection is gone.
-// On a write error it closes c, which stops the receiver; writing to a
-// connection that the receiver or a cancellation closed is not an error of
-// its own.
+// On a write error it stops the receiver after at most readAfterError,
+// so that the receiver first reads what the server sent before the
+// connection broke: a TLS alert that says why the server closed it;
+// writing to a connection that the receiver or a cancellation closed is
+// not an error of its own.
 func (b *batch) send(ctx context.Context, c *conn) (err error) {
 	defer func() {
 		if errors.Is(err, net.ErrClosed) {
 			err = nil
 		}
 		if err != nil {
-			c.Close()
+			c.CloseWrite(readAfterError)
 		}
 	}()
 	for {
@@ -316,12 +324,20 @@ func (b *batch) run(ctx context.Context) (*summary, error) {
 func (b *batch) carry(ctx context.Context, c *conn) {
 	for {
 		var wg sync.WaitGroup
-		wg.Go(func() { b.connErr(ctx, b.send(ctx, c)) })
-		wg.Go(func() { b.connErr(ctx, c.Receive(b.answered(c))) })
+		var sendErr, recvErr error
+		wg.Go(func() { sendErr = b.send(ctx, c) })
+		wg.Go(func() { recvErr = c.Receive(b.answered(c)) })
 		wg.Wait()
+		refused := refusedTLS(recvErr) || refusedTLS(sendErr)
+		if refused && ctx.Err() == nil {
+			b.fail(fmt.Errorf("conn %d: the server refused the TLS session, which no retry mends (check -tls-cert, -tls-key and -tls-ca): %w", c.id, cmp.Or(recvErr, sendErr)))
+		} else {
+			b.connErr(ctx, sendErr)
+			b.connErr(ctx, recvErr)
+		}
 		others := b.forget(c)
 		var lost int
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || refused {
 			lost = c.CountLost()
 		} else {
 			lost = c.RetryLost(b.retries.offer)
@@ -332,8 +348,9 @@ func (b *batch) carry(ctx context.Context, c *conn) {
 		// A connection that ended with jobs of the batch still to hand out
 		// is replaced, so that -conns carry them. Once every job is handed
 		// out, the last connection to end carries the retries left: every
-		// other one looks again when it ends.
-		if ctx.Err() != nil || !b.retries.on() || !b.workLeft() {
+		// other one looks again when it ends. A server that refused the
+		// TLS session refuses the next one alike.
+		if ctx.Err() != nil || refused || !b.retries.on() || !b.workLeft() {
 			return
 		}
 		if others > 0 && b.next.Load() >= b.total {
@@ -376,6 +393,15 @@ func (b *batch) redial(ctx context.Context, id int) *conn {
 		b.fail(fmt.Errorf("conn %d: %w", id, last))
 	}
 	return nil
+}
+
+// refusedTLS reports whether err is a TLS alert the server sent, such as
+// "certificate required" from a server that asks for client certificates:
+// the server refused this client's TLS session, and will refuse the next
+// one for the same reason, so the session's jobs are not retried.
+func refusedTLS(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "remote error"
 }
 
 // connErr keeps a connection's error, unless it only reports the connection

@@ -176,6 +176,10 @@ func TestMutualTLSAgainstServer(t *testing.T) {
 	}{
 		{"with a certificate", []string{"-tls-ca", files.CA, "-tls-cert", files.Cert, "-tls-key", files.Key, "-tls-server-name", testcert.ServerName}, 0, 3},
 		{"without one", []string{"-tls-ca", files.CA, "-retries", "0"}, 1, 0},
+		// The server's "certificate required" is final: no job is sent
+		// again, nor any connection dialled again, however many retries
+		// the flags allow.
+		{"without one, retries allowed", []string{"-tls-ca", files.CA, "-retries", "5", "-retry-budget", "1"}, 1, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -184,6 +188,11 @@ func TestMutualTLSAgainstServer(t *testing.T) {
 			assert.Equal(t, tt.wantCode, r.code, "stdout: %s\nstderr: %s", r.stdout, r.stderr)
 			if r.summary != nil {
 				assert.Equal(t, tt.wantOK, int(r.summary["ok"]))
+				assert.Zero(t, r.summary["retries"], "stderr: %s", r.stderr)
+				assert.Zero(t, r.summary["reconnects"], "stderr: %s", r.stderr)
+			}
+			if tt.wantCode != 0 {
+				assert.Contains(t, r.stderr, "certificate required")
 			}
 		})
 	}
