@@ -18,13 +18,21 @@
 #   COUNT=N             repetitions (default 6: benchstat's intervals need 6)
 #   SCENARIOS=S         comma-separated scenarios (default saturate,open-50,
 #                       open-90; each configuration's open loops run at
-#                       fractions of its own capacity)
+#                       fractions of its own capacity, unless SAME_RATE=1)
+#   SAME_RATE=1         run both configurations' open loops at the same
+#                       rates: fractions of A's capacity, measured with a
+#                       saturate run against A at the start of every
+#                       repetition (capacity.txt). Needed when B refuses
+#                       work under a closed loop, as a shedding pool does,
+#                       so that its own saturate run says nothing of what
+#                       it can serve
 #   OUT=DIR             results folder (default results/<NAME>-<date>-<short
 #                       commit>)
 #
 # The folder gets raw.txt (every run, its strategy column A_LABEL or
 # B_LABEL, after a "compared:" line with both configurations), benchstat.txt
-# (B against A, every figure), shift-*-paired.txt (goodput and p99 of B as
+# (B against A, every figure), capacity.txt (with SAME_RATE=1, the
+# capacity of each repetition), shift-*-paired.txt (goodput and p99 of B as
 # ratios to A's, paired by repetition, with 95% intervals), cpu.txt (per
 # repetition and configuration, the server's CPU time from /proc over all
 # its runs, and the jobs it completed, read from its admin listener) and
@@ -44,6 +52,7 @@ read -ra flags_b <<<"${B_FLAGS:-}"
 read -ra client_a <<<"${A_CLIENT:-}"
 read -ra client_b <<<"${B_CLIENT:-}"
 [[ $count =~ ^[1-9][0-9]*$ ]] || { echo "bench-ab: COUNT=$count is not a positive number" >&2; exit 2; }
+[[ ${SAME_RATE:-0} =~ ^[01]$ ]] || { echo "bench-ab: SAME_RATE=$SAME_RATE is not 0 or 1" >&2; exit 2; }
 [[ ${labels[0]} != "${labels[1]}" && ${labels[0]}${labels[1]} =~ ^[A-Za-z0-9.+-]+$ ]] ||
 	{ echo "bench-ab: A_LABEL and B_LABEL must differ, in letters, digits, '.', '+' or '-'" >&2; exit 2; }
 [[ ${A_FLAGS:-}${A_CLIENT:-} != "${B_FLAGS:-}${B_CLIENT:-}" ]] ||
@@ -111,10 +120,21 @@ results_header "$count" 1 >"$out/raw.txt"
 echo "compared: ${labels[0]}: ${A_FLAGS:-(defaults)}${A_CLIENT:+ (loadgen ${A_CLIENT})}; ${labels[1]}: ${B_FLAGS:-(defaults)}${B_CLIENT:+ (loadgen ${B_CLIENT})}" >>"$out/raw.txt"
 : >"$out/conditions.txt"
 : >"$out/cpu.txt"
+[[ ${SAME_RATE:-0} == 1 ]] && echo "rates: the open loops of both at fractions of ${labels[0]}'s capacity, measured at the start of each repetition" >>"$out/raw.txt"
 
 start=$SECONDS
 for ((rep = 0; rep < count; rep++)); do
 	echo "rep $rep: load average $(load_average)" >>"$out/conditions.txt"
+	rate=()
+	if [[ ${SAME_RATE:-0} == 1 ]]; then
+		serve 0
+		cap=$(taskset -c 1 "$tmp/loadgen" -target "$addr" -scenario saturate -label "${labels[0]}" "${client_a[@]}" 2>>"$tmp/loadgen.log" |
+			awk '/^Benchmark/ { for (i = 3; i < NF; i++) if ($(i + 1) == "goodput/s") print $i }')
+		stop "${labels[0]}"
+		[[ $cap =~ ^[0-9.e+]+$ ]] || { echo "bench-ab: no capacity from the saturate run of repetition $rep" >&2; exit 1; }
+		echo "rep $rep: capacity $cap" >>"$out/capacity.txt"
+		rate=(-capacity "$cap")
+	fi
 	order=(0 1)
 	((rep % 2)) && order=(1 0)
 	for i in "${order[@]}"; do
@@ -124,7 +144,7 @@ for ((rep = 0; rep < count; rep++)); do
 		((i == 1)) && client=("${client_b[@]}")
 		echo "bench-ab: rep $((rep + 1))/$count $label ($((SECONDS - start))s elapsed)" >&2
 		taskset -c 1 "$tmp/loadgen" -target "$addr" -scenario "$scenarios" -label "$label" -rep "$rep" \
-			"${client[@]}" 2>>"$tmp/loadgen.log" | grep -E '^Benchmark' >>"$out/raw.txt"
+			"${rate[@]}" "${client[@]}" 2>>"$tmp/loadgen.log" | grep -E '^Benchmark' >>"$out/raw.txt"
 		cpu=$(cpu_seconds "$server_pid")
 		ok=$(curl -fsS "http://$admin/stats" | sed -n 's/^ *"Completed": *\([0-9]*\).*/\1/p' | head -1)
 		stop "$label"

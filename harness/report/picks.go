@@ -35,12 +35,12 @@ const BusyMargin = 0.05
 // (goodput, or goodput within the timeout, lower than the baseline's:
 // the ratio's 95% interval lies below 1) or it refuses more than
 // BusyMargin more of the requests BUSY than the baseline (medians; only
-// where the clients wait for every answer). The
-// baseline is always a candidate. Candidates are ranked by their median
-// p99; one with no OK answer has no p99 and comes last. The first is the
-// pick only if the data show its p99 lower than the baseline's (or the
-// baseline had no OK answer); otherwise the baseline is, since a lower
-// median alone may be noise.
+// where the clients wait for every answer). The baseline is always a
+// candidate. Candidates are ranked by their median p99; one with no OK
+// answer has no p99 and comes last. The first is the pick only if the
+// data show its p99 lower than the baseline's (or the baseline had no OK
+// answer); otherwise the baseline is, since a lower median alone may be
+// noise.
 type Pick struct {
 	Scenario string
 	// GoodputUnit is the unit goodput was judged by.
