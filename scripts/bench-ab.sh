@@ -37,7 +37,8 @@
 # repetition and configuration, the server's CPU time from /proc over all
 # its runs, and the jobs it completed, read from its admin listener) and
 # cpu-summary.txt (the median server CPU per OK job of each, and their
-# ratio). It needs taskset and two CPUs.
+# ratio), and loadgen.log (the load generator's messages, which say why
+# a run failed). It needs taskset and two CPUs.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source=scripts/results.sh
@@ -53,6 +54,10 @@ read -ra client_a <<<"${A_CLIENT:-}"
 read -ra client_b <<<"${B_CLIENT:-}"
 [[ $count =~ ^[1-9][0-9]*$ ]] || { echo "bench-ab: COUNT=$count is not a positive number" >&2; exit 2; }
 [[ ${SAME_RATE:-0} =~ ^[01]$ ]] || { echo "bench-ab: SAME_RATE=$SAME_RATE is not 0 or 1" >&2; exit 2; }
+# loadgen takes a saturate run's goodput as the capacity of the open loops
+# after it, whatever -capacity said.
+[[ ${SAME_RATE:-0} == 0 || ,$scenarios, != *,saturate,* ]] ||
+	{ echo "bench-ab: SAME_RATE=1 measures A's capacity itself; leave saturate out of SCENARIOS" >&2; exit 2; }
 [[ ${labels[0]} != "${labels[1]}" && ${labels[0]}${labels[1]} =~ ^[A-Za-z0-9.+-]+$ ]] ||
 	{ echo "bench-ab: A_LABEL and B_LABEL must differ, in letters, digits, '.', '+' or '-'" >&2; exit 2; }
 [[ ${A_FLAGS:-}${A_CLIENT:-} != "${B_FLAGS:-}${B_CLIENT:-}" ]] ||
@@ -128,10 +133,10 @@ for ((rep = 0; rep < count; rep++)); do
 	rate=()
 	if [[ ${SAME_RATE:-0} == 1 ]]; then
 		serve 0
-		cap=$(taskset -c 1 "$tmp/loadgen" -target "$addr" -scenario saturate -label "${labels[0]}" "${client_a[@]}" 2>>"$tmp/loadgen.log" |
-			awk '/^Benchmark/ { for (i = 3; i < NF; i++) if ($(i + 1) == "goodput/s") print $i }')
+		cap=$(taskset -c 1 "$tmp/loadgen" -target "$addr" -scenario saturate -label "${labels[0]}" "${client_a[@]}" 2>>"$out/loadgen.log" |
+			awk '/^Benchmark/ { for (i = 3; i < NF; i++) if ($(i + 1) == "goodput/s") print $i }') || true
 		stop "${labels[0]}"
-		[[ $cap =~ ^[0-9.e+]+$ ]] || { echo "bench-ab: no capacity from the saturate run of repetition $rep" >&2; exit 1; }
+		[[ $cap =~ ^[0-9.e+]+$ ]] || { echo "bench-ab: no capacity from the saturate run of repetition $rep; see $out/loadgen.log" >&2; exit 1; }
 		echo "rep $rep: capacity $cap" >>"$out/capacity.txt"
 		rate=(-capacity "$cap")
 	fi
@@ -144,7 +149,8 @@ for ((rep = 0; rep < count; rep++)); do
 		((i == 1)) && client=("${client_b[@]}")
 		echo "bench-ab: rep $((rep + 1))/$count $label ($((SECONDS - start))s elapsed)" >&2
 		taskset -c 1 "$tmp/loadgen" -target "$addr" -scenario "$scenarios" -label "$label" -rep "$rep" \
-			"${rate[@]}" "${client[@]}" 2>>"$tmp/loadgen.log" | grep -E '^Benchmark' >>"$out/raw.txt"
+			"${rate[@]}" "${client[@]}" 2>>"$out/loadgen.log" | grep -E '^Benchmark' >>"$out/raw.txt" ||
+			{ echo "bench-ab: the load generator failed against $label; see $out/loadgen.log" >&2; exit 1; }
 		cpu=$(cpu_seconds "$server_pid")
 		ok=$(curl -fsS "http://$admin/stats" | sed -n 's/^ *"Completed": *\([0-9]*\).*/\1/p' | head -1)
 		stop "$label"
@@ -154,10 +160,8 @@ done
 echo "rep end: load average $(load_average)" >>"$out/conditions.txt"
 
 go tool benchstat -col "/strategy@(${labels[0]} ${labels[1]})" -row /scenario "$out/raw.txt" >"$out/benchstat.txt"
-# loadgen shift compares with chan-pool when the run has it, and with the
-# file's first strategy otherwise: A, whose first run comes first.
-"$tmp/loadgen" shift -in "$out" -unit goodput/s -paired >"$out/shift-goodput-per-s-paired.txt"
-"$tmp/loadgen" shift -in "$out" -unit p99-ns -paired >"$out/shift-p99-ns-paired.txt"
+"$tmp/loadgen" shift -in "$out" -baseline "${labels[0]}" -unit goodput/s -paired >"$out/shift-goodput-per-s-paired.txt"
+"$tmp/loadgen" shift -in "$out" -baseline "${labels[0]}" -unit p99-ns -paired >"$out/shift-p99-ns-paired.txt"
 for label in "${labels[@]}"; do
 	awk -v m="$label" '$4 == m && $8 > 0 { print 1e6 * $6 / $8 }' "$out/cpu.txt" | sort -n |
 		awk -v m="$label" '{ v[NR] = $1 } END { printf "%s %.1f\n", m, (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'

@@ -14,9 +14,9 @@
 #   OUT=DIR       results folder (default results/tls-<date>-<short commit>)
 #
 # The folder is bench-ab.sh's, with the strategy column "plain" or "mtls":
-# raw.txt, benchstat.txt (mtls against plain), shift-*-paired.txt, cpu.txt
-# and cpu-summary.txt (the median server CPU per OK job in each mode, and
-# their ratio). It needs openssl, taskset and two CPUs.
+# raw.txt, benchstat.txt (mtls against plain), shift-*-paired.txt, cpu.txt,
+# cpu-summary.txt (the median server CPU per OK job in each mode, and
+# their ratio) and loadgen.log. It needs openssl, taskset and two CPUs.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -37,7 +37,7 @@ for who in server client; do
 		-days 2 -extfile "$pki/$who.ext" -out "$pki/$who.pem" 2>/dev/null
 done
 
-NAME=tls A_LABEL=plain B_LABEL=mtls \
+NAME=tls A_LABEL=plain B_LABEL=mtls A_FLAGS= A_CLIENT= SAME_RATE=0 \
 	B_FLAGS="-tls-cert $pki/server.pem -tls-key $pki/server-key.pem -tls-client-ca $pki/ca.pem" \
 	B_CLIENT="-tls-ca $pki/ca.pem -tls-cert $pki/client.pem -tls-key $pki/client-key.pem" \
 	scripts/bench-ab.sh

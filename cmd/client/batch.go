@@ -1,7 +1,6 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -328,9 +327,13 @@ func (b *batch) carry(ctx context.Context, c *conn) {
 		wg.Go(func() { sendErr = b.send(ctx, c) })
 		wg.Go(func() { recvErr = c.Receive(b.answered(c)) })
 		wg.Wait()
-		refused := refusedTLS(recvErr) || refusedTLS(sendErr)
+		refusal := sendErr
+		if refusedTLS(recvErr) {
+			refusal = recvErr
+		}
+		refused := refusedTLS(refusal)
 		if refused && ctx.Err() == nil {
-			b.fail(fmt.Errorf("conn %d: the server refused the TLS session, which no retry mends (check -tls-cert, -tls-key and -tls-ca): %w", c.id, cmp.Or(recvErr, sendErr)))
+			b.fail(fmt.Errorf("conn %d: the server refused the TLS session, which no retry mends (check -tls-cert, -tls-key and -tls-ca): %w", c.id, refusal))
 		} else {
 			b.connErr(ctx, sendErr)
 			b.connErr(ctx, recvErr)
@@ -388,6 +391,9 @@ func (b *batch) redial(ctx context.Context, id int) *conn {
 			return c
 		}
 		last = err
+		if refusedTLS(err) {
+			break // the next handshake would be refused alike
+		}
 	}
 	if ctx.Err() == nil {
 		b.fail(fmt.Errorf("conn %d: %w", id, last))

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strings"
+	"strconv"
 
 	"golang.org/x/perf/benchmath"
 )
@@ -37,10 +37,12 @@ const BusyMargin = 0.05
 // BusyMargin more of the requests BUSY than the baseline (medians; only
 // where the clients wait for every answer). The baseline is always a
 // candidate. Candidates are ranked by their median p99; one with no OK
-// answer has no p99 and comes last. The first is the pick only if the
-// data show its p99 lower than the baseline's (or the baseline had no OK
-// answer); otherwise the baseline is, since a lower median alone may be
-// noise.
+// answer has no p99 and comes last. The pick, moved to the front, is the
+// best-ranked candidate whose p99 the data show lower than the
+// baseline's (any with a p99, when the baseline had no OK answer), or the
+// baseline when none ranks above it: a lower median alone may be noise. A
+// strategy that did not measure the judged goodput is left out, and says
+// so.
 type Pick struct {
 	Scenario string
 	// GoodputUnit is the unit goodput was judged by.
@@ -86,7 +88,11 @@ func Picks(res *Results, baseline string) []Pick {
 		baseBusy := median(base[busyUnit])
 		for _, st := range res.Strategies {
 			units := res.Values[Cell{sc, st}]
+			if len(units) == 0 {
+				continue // not run in this scenario
+			}
 			if len(units[unit]) == 0 {
+				p.Excluded = append(p.Excluded, Candidate{Strategy: st, Why: "no " + unit + " measured", p99: math.Inf(1)})
 				continue
 			}
 			c := Candidate{
@@ -136,11 +142,13 @@ func Picks(res *Results, baseline string) []Pick {
 
 // compareTo compares unit in cell a with cell b as a ratio with its 95%
 // interval: paired by repetition when that gives an interval (6 pairs or
-// more), unpaired otherwise; paired says which. lower reports whether the
-// interval lies below 1. Without an interval (a value of 0, too few
-// repetitions) the text gives the two medians, and lower holds only when
-// a's is 0 and b's is not: nothing served against something. A cell
-// without the unit gives "".
+// more), unpaired otherwise; paired says which (true when the text shows
+// no interval). lower reports whether the
+// interval lies below 1. Where a value of 0 rules out ratios, the text
+// gives the two medians, and lower says whether the interval of the
+// difference lies below 0, or, with too few repetitions for one, whether
+// a's median is 0 and b's is not: nothing served against something. A
+// cell without the unit gives "".
 func compareTo(res *Results, a, b Cell, unit string) (text string, lower, paired bool) {
 	av, bv := res.Pairs(a, b, unit)
 	sh, paired := PairedShiftOf(av, bv, Confidence), true
@@ -154,13 +162,18 @@ func compareTo(res *Results, a, b Cell, unit string) (text string, lower, paired
 		return "", false, true
 	}
 	ma, mb := median(res.Values[a][unit]), median(res.Values[b][unit])
-	return fmt.Sprintf("%s against %s", FormatValue(ma, unit), FormatValue(mb, unit)), ma == 0 && mb > 0, true
+	text = fmt.Sprintf("%s against %s", FormatValue(ma, unit), FormatValue(mb, unit))
+	if d := DifferenceOf(res.Values[a][unit], res.Values[b][unit], Confidence); d.OK {
+		return text, d.Hi < 0, true
+	}
+	return text, ma == 0 && mb > 0, true
 }
 
-// ratio writes a ratio with two significant digits, three below 0.1.
+// ratio writes a ratio with two decimals, or two significant digits below
+// 0.1.
 func ratio(r float64) string {
 	if r < 0.1 {
-		return strings.TrimRight(strings.TrimRight(fmt.Sprintf("%.3f", r), "0"), ".")
+		return strconv.FormatFloat(r, 'g', 2, 64)
 	}
 	return fmt.Sprintf("%.2f", r)
 }

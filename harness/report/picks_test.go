@@ -110,6 +110,49 @@ func TestPicks(t *testing.T) {
 			wantRank: []string{"codel", "chan-pool"},
 		},
 		{
+			name: "the pick is the best-ranked p99 shown lower, not the lowest median",
+			cells: map[string]map[string][]float64{
+				"chan-pool": waiting(100, 20e6, 0, 0),
+				"noisy": {
+					"goodput/s": spread(100, n, 1),
+					"p99-ns":    {2e6, 40e6, 3e6, 50e6, 4e6, 60e6, 10e6, 12e6},
+					"busy/op":   make([]float64, n),
+				},
+				"tight": waiting(100, 15e6, 0, 2),
+			},
+			order:    []string{"chan-pool", "noisy", "tight"},
+			wantUnit: "goodput/s",
+			wantRank: []string{"tight", "noisy", "chan-pool"},
+		},
+		{
+			name: "a value of 0 does not hide that a strategy serves less",
+			cells: map[string]map[string][]float64{
+				"chan-pool": waiting(200, 20e6, 0, 0),
+				"stalls": {
+					"goodput/s": {0, 0, 0, 100, 101, 102, 103, 104},
+					"p99-ns":    spread(10e6, n, 1),
+					"busy/op":   make([]float64, n),
+				},
+			},
+			order:    []string{"chan-pool", "stalls"},
+			wantUnit: "goodput/s",
+			wantRank: []string{"chan-pool"},
+			wantOut:  []string{"stalls"},
+			wantWhy:  []string{"serves less: 100.5 against 207"},
+		},
+		{
+			name: "a strategy without the judged goodput is left out, saying why",
+			cells: map[string]map[string][]float64{
+				"chan-pool": givingUp(100, 90e6, 0.1, 0),
+				"old":       waiting(100, 30e6, 0.1, 1),
+			},
+			order:    []string{"chan-pool", "old"},
+			wantUnit: "goodput-in-time/s",
+			wantRank: []string{"chan-pool"},
+			wantOut:  []string{"old"},
+			wantWhy:  []string{"no goodput-in-time/s measured"},
+		},
+		{
 			name: "a baseline with no OK answer in time ranks last",
 			cells: map[string]map[string][]float64{
 				"chan-pool":      givingUp(0, 0, 0.5, 0),

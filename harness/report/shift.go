@@ -80,9 +80,38 @@ func PairedShiftOf(values, base []float64, confidence float64) Shift {
 }
 
 // shiftFrom reads the estimate and interval off the sorted differences d
+// of logarithms (it sorts them) whose count below the true shift has the
+// null distribution cdf, as ratios.
+func shiftFrom(d, cdf []float64, confidence float64) Shift {
+	sh := intervalFrom(d, cdf, confidence)
+	if sh.OK {
+		sh.Ratio, sh.Lo, sh.Hi = math.Exp(sh.Ratio), math.Exp(sh.Lo), math.Exp(sh.Hi)
+	}
+	return sh
+}
+
+// DifferenceOf is ShiftOf for samples that may hold 0, which has no
+// logarithm: the Hodges-Lehmann estimate and the Mann-Whitney interval of
+// the difference values - base, in a Shift whose Ratio, Lo and Hi are
+// differences, not ratios (a Hi below 0 shows values lower).
+func DifferenceOf(values, base []float64, confidence float64) Shift {
+	n, m := len(values), len(base)
+	if n == 0 || m == 0 {
+		return Shift{}
+	}
+	d := make([]float64, 0, n*m)
+	for _, v := range values {
+		for _, b := range base {
+			d = append(d, v-b)
+		}
+	}
+	return intervalFrom(d, uCDF(n, m), confidence)
+}
+
+// intervalFrom reads the median and interval off the sorted differences d
 // (it sorts them) whose count below the true shift has the null
 // distribution cdf.
-func shiftFrom(d, cdf []float64, confidence float64) Shift {
+func intervalFrom(d, cdf []float64, confidence float64) Shift {
 	slices.Sort(d)
 	alpha := (1 - confidence) / 2
 	c := 0 // P(T <= c-1) = cdf[c-1] <= alpha
@@ -99,9 +128,9 @@ func shiftFrom(d, cdf []float64, confidence float64) Shift {
 	}
 	return Shift{
 		OK:         true,
-		Ratio:      math.Exp(est),
-		Lo:         math.Exp(d[c-1]),
-		Hi:         math.Exp(d[len(d)-c]),
+		Ratio:      est,
+		Lo:         d[c-1],
+		Hi:         d[len(d)-c],
 		Confidence: 1 - 2*cdf[c-1],
 	}
 }

@@ -192,3 +192,23 @@ func TestPairedShiftOfCoverage(t *testing.T) {
 	}
 	assert.GreaterOrEqual(t, held, 1870)
 }
+
+// TestDifferenceOf checks the interval of a difference where samples hold
+// 0: the same sample lies around 0, one shifted down by 100 lies below it.
+func TestDifferenceOf(t *testing.T) {
+	base := []float64{0, 100, 101, 102, 103, 104, 105, 106}
+	same := DifferenceOf(base, base, 0.95)
+	require.True(t, same.OK)
+	assert.Less(t, same.Lo, 0.0)
+	assert.Greater(t, same.Hi, 0.0)
+	lower := make([]float64, len(base))
+	for i, b := range base {
+		lower[i] = max(b-100, 0)
+	}
+	d := DifferenceOf(lower, base, 0.95)
+	require.True(t, d.OK)
+	assert.Less(t, d.Hi, 0.0)
+	assert.InDelta(t, -100, d.Ratio, 1)
+	assert.False(t, DifferenceOf(base[:3], base[:3], 0.95).OK, "3 against 3 cannot reach 95%")
+	assert.False(t, DifferenceOf(nil, base, 0.95).OK)
+}
