@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/tcpimg/tcpimg/core"
@@ -332,9 +334,15 @@ func (b *batch) carry(ctx context.Context, c *conn) {
 			refusal = recvErr
 		}
 		refused := refusedTLS(refusal)
-		if refused && ctx.Err() == nil {
+		switch {
+		case refused && ctx.Err() == nil:
 			b.fail(fmt.Errorf("conn %d: the server refused the TLS session, which no retry mends (check -tls-cert, -tls-key and -tls-ca): %w", c.id, refusal))
-		} else {
+		case gone(sendErr) && gone(recvErr):
+			// The server closed the connection, or reset it with requests
+			// of ours unread (as one that shuts down may): what it did
+			// not answer is sent again or reported as unanswered below,
+			// which says what the closing cost.
+		default:
 			b.connErr(ctx, sendErr)
 			b.connErr(ctx, recvErr)
 		}
@@ -399,6 +407,13 @@ func (b *batch) redial(ctx context.Context, id int) *conn {
 		b.fail(fmt.Errorf("conn %d: %w", id, last))
 	}
 	return nil
+}
+
+// gone reports whether err, if any, only says that the connection ended
+// under the writer or the reader: the peer closed or reset it.
+func gone(err error) bool {
+	return err == nil || errors.Is(err, net.ErrClosed) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ENOTCONN)
 }
 
 // refusedTLS reports whether err is a TLS alert the server sent, such as
