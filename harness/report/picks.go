@@ -6,8 +6,6 @@ import (
 	"math"
 	"slices"
 	"strconv"
-
-	"golang.org/x/perf/benchmath"
 )
 
 // The units a pick reads: goodput within the client's timeout where the
@@ -95,12 +93,13 @@ func Picks(res *Results, baseline string) []Pick {
 				p.Excluded = append(p.Excluded, Candidate{Strategy: st, Why: "no " + unit + " measured", p99: math.Inf(1)})
 				continue
 			}
+			busy := median(units[busyUnit])
 			c := Candidate{
 				Strategy: st,
 				Base:     st == baseline,
 				Goodput:  FormatValue(median(units[unit]), unit),
-				Busy:     FormatValue(median(units[busyUnit]), busyUnit),
 				P99:      "no OK answer",
+				Busy:     FormatValue(busy, busyUnit),
 				p99:      math.Inf(1),
 			}
 			if len(units[p99Unit]) > 0 {
@@ -118,7 +117,6 @@ func Picks(res *Results, baseline string) []Pick {
 			if len(base[p99Unit]) == 0 && len(units[p99Unit]) > 0 {
 				c.p99Lower = true // the baseline answered nothing OK
 			}
-			busy := median(units[busyUnit])
 			switch {
 			case lower:
 				c.Why = "serves less: " + c.GoodputRatio
@@ -178,11 +176,10 @@ func ratio(r float64) string {
 	return fmt.Sprintf("%.2f", r)
 }
 
-// median is the median of values as the grids compute it (benchmath's
-// summary, as benchstat's); 0 for none.
+// median is the median of values as the grids compute it; 0 for none.
 func median(values []float64) float64 {
 	if len(values) == 0 {
 		return 0
 	}
-	return benchmath.AssumeNothing.Summary(benchmath.NewSample(clone(values), &benchmath.DefaultThresholds), Confidence).Center
+	return Summarise(values, nil, Neither).Summary.Center
 }

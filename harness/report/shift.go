@@ -34,17 +34,19 @@ type Shift struct {
 // Nonparametric Statistical Methods, 4.3). It assumes the two samples
 // differ by a factor, which suits latencies and rates.
 func ShiftOf(values, base []float64, confidence float64) Shift {
-	n, m := len(values), len(base)
-	if n == 0 || m == 0 || slices.ContainsFunc(values, nonPositive) || slices.ContainsFunc(base, nonPositive) {
+	if slices.ContainsFunc(values, nonPositive) || slices.ContainsFunc(base, nonPositive) {
 		return Shift{}
 	}
-	d := make([]float64, 0, n*m)
-	for _, v := range values {
-		for _, b := range base {
-			d = append(d, math.Log(v)-math.Log(b))
-		}
+	return asRatio(DifferenceOf(logs(values), logs(base), confidence))
+}
+
+// logs returns the natural logarithms of values.
+func logs(values []float64) []float64 {
+	out := make([]float64, len(values))
+	for i, v := range values {
+		out[i] = math.Log(v)
 	}
-	return shiftFrom(d, uCDF(n, m), confidence)
+	return out
 }
 
 // PairedShiftOf compares values[i] with base[i], each pair measured in the
@@ -76,23 +78,21 @@ func PairedShiftOf(values, base []float64, confidence float64) Shift {
 			w = append(w, (l[i]+l[j])/2)
 		}
 	}
-	return shiftFrom(w, signedRankCDF(n), confidence)
+	return asRatio(intervalFrom(w, signedRankCDF(n), confidence))
 }
 
-// shiftFrom reads the estimate and interval off the sorted differences d
-// of logarithms (it sorts them) whose count below the true shift has the
-// null distribution cdf, as ratios.
-func shiftFrom(d, cdf []float64, confidence float64) Shift {
-	sh := intervalFrom(d, cdf, confidence)
+// asRatio turns a shift between logarithms into one between the values
+// themselves: a ratio and its interval.
+func asRatio(sh Shift) Shift {
 	if sh.OK {
 		sh.Ratio, sh.Lo, sh.Hi = math.Exp(sh.Ratio), math.Exp(sh.Lo), math.Exp(sh.Hi)
 	}
 	return sh
 }
 
-// DifferenceOf is ShiftOf for samples that may hold 0, which has no
-// logarithm: the Hodges-Lehmann estimate and the Mann-Whitney interval of
-// the difference values - base, in a Shift whose Ratio, Lo and Hi are
+// DifferenceOf is ShiftOf without the logarithms, for samples that may
+// hold 0: the Hodges-Lehmann estimate and the Mann-Whitney interval of the
+// difference values - base, in a Shift whose Ratio, Lo and Hi are
 // differences, not ratios (a Hi below 0 shows values lower).
 func DifferenceOf(values, base []float64, confidence float64) Shift {
 	n, m := len(values), len(base)
