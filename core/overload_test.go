@@ -24,6 +24,7 @@ func TestCodelShedsStaleJobs(t *testing.T) {
 	}{
 		{"codel", true},
 		{"codel-lifo", true},
+		{"demand-lifo", true},
 		{"adaptive-lifo", false},
 		{"mutex-queue", false},
 	}

@@ -124,7 +124,7 @@ func OverloadScenarioNames() []string { return nameList(overloadCatalog) }
 // first, and the default pool behind each admission limit, named
 // POOL+ADMIT (see [Runner.Run]).
 func OverloadStrategies() []string {
-	return []string{"chan-pool", "codel", "adaptive-lifo", "codel-lifo", "chan-pool+aimd", "chan-pool+gradient", "chan-pool+failsafe"}
+	return []string{"chan-pool", "codel", "adaptive-lifo", "codel-lifo", "demand-lifo", "chan-pool+aimd", "chan-pool+gradient", "chan-pool+failsafe"}
 }
 
 // OverloadMatrix returns the overload family against OverloadStrategies,

@@ -4,7 +4,7 @@
 # the request, and clients that retry through a spike (retry-storm, at
 # once or with backoff, jitter and a budget), each with the server's
 # default queue of 256 and with 64, against chan-pool, codel,
-# adaptive-lifo, codel-lifo, and chan-pool behind each admission limit
+# adaptive-lifo, codel-lifo, demand-lifo, and chan-pool behind each admission limit
 # (chan-pool+aimd, chan-pool+gradient, chan-pool+failsafe), and compares
 # them with benchstat.
 #
@@ -40,8 +40,8 @@
 #                   per bin, the recovery
 #   conditions.txt  the machine's load average before every repetition
 #
-# The runs' own lengths add up to about eight minutes a repetition (8
-# scenarios x 7 strategies; a retry storm lasts 14 s, an overload-deadline
+# The runs' own lengths add up to about nine minutes a repetition (8
+# scenarios x 8 strategies; a retry storm lasts 14 s, an overload-deadline
 # run about 3 s); the drain after each run and the calibration add to
 # that. Other processes' load shows in every figure, so run it on a quiet
 # machine and keep conditions.txt with the results.

@@ -23,7 +23,7 @@ var benchConfig = strategies.PoolConfig{Workers: runtime.GOMAXPROCS(0), QueueSiz
 // benchTask is a pre-built task: submitting it puts a pointer in an
 // interface, so the harness allocates nothing per task and whatever
 // allocation a benchmark reports is the pool's. It has no reject path, so
-// the pools that shed (codel, codel-lifo) run every task: the closed loop
+// the pools that shed (codel, codel-lifo, demand-lifo) run every task: the closed loop
 // below keeps every queue full, which CoDel would rightly shed from, and a
 // shed task would be work not done. Their numbers are thus the cost of
 // managing the queue (clock reads, the discipline) on work that all runs.

@@ -49,7 +49,7 @@ const (
 // [DefaultSpec] sets it.
 //
 // CodelTarget and CodelInterval tune the pools that manage their queue
-// (codel, codel-lifo; adaptive-lifo reads the interval only) and are
+// (codel, codel-lifo, demand-lifo; adaptive-lifo reads the interval only) and are
 // ignored by the others.
 type PoolConfig struct {
 	Workers       int           // goroutines running tasks, 0..MaxWorkers; 0 means runtime.GOMAXPROCS(0)
@@ -92,11 +92,12 @@ func (c PoolConfig) withDefaults() PoolConfig {
 	return c
 }
 
-// codelPool builds a pool of the codel package with c's settings.
-func codelPool(c PoolConfig, shed, adaptiveLIFO bool) core.Pool {
-	return codel.New(c.Workers, c.QueueSize, codel.Config{
-		Target: c.CodelTarget, Interval: c.CodelInterval, Shed: shed, AdaptiveLIFO: adaptiveLIFO,
-	})
+// codelPool builds a pool of the codel package with c's settings and the
+// discipline d, whose Target and Interval it sets.
+func codelPool(c PoolConfig, d codel.Config) core.Pool {
+	c = c.withDefaults()
+	d.Target, d.Interval = c.CodelTarget, c.CodelInterval
+	return codel.New(c.Workers, c.QueueSize, d)
 }
 
 // PoolEntry is one registered pool strategy.
@@ -121,11 +122,15 @@ var pools = sortedByName("pool", []PoolEntry{
 	poolEntry("mutex-queue", "fixed workers over a ring buffer guarded by sync.Mutex and sync.Cond", true,
 		func(c PoolConfig) core.Pool { return mutexqueue.New(c.Workers, c.QueueSize) }),
 	poolEntry("codel", "fixed workers over a CoDel queue: while a standing queue persists, jobs that waited over 2x target are answered BUSY unrun", true,
-		func(c PoolConfig) core.Pool { return codelPool(c, true, false) }),
+		func(c PoolConfig) core.Pool { return codelPool(c, codel.Config{Shed: true}) }),
 	poolEntry("adaptive-lifo", "fixed workers over a queue served newest first while a standing queue persists, oldest first otherwise", true,
-		func(c PoolConfig) core.Pool { return codelPool(c, false, true) }),
+		func(c PoolConfig) core.Pool { return codelPool(c, codel.Config{AdaptiveLIFO: true}) }),
 	poolEntry("codel-lifo", "codel and adaptive-lifo together: stale jobs shed, fresh ones served first (Facebook's Fail at Scale)", true,
-		func(c PoolConfig) core.Pool { return codelPool(c, true, true) }),
+		func(c PoolConfig) core.Pool { return codelPool(c, codel.Config{Shed: true, AdaptiveLIFO: true}) }),
+	poolEntry("demand-lifo", "codel-lifo whose overload must also show in the demand: on while more work arrives than the workers can do, through the drains its shedding causes", true,
+		func(c PoolConfig) core.Pool {
+			return codelPool(c, codel.Config{Shed: true, AdaptiveLIFO: true, Demand: true})
+		}),
 	poolEntry("unbounded", "a goroutine per task, no queue, no limit (the baseline that never refuses)", false,
 		func(PoolConfig) core.Pool { return unbounded.New() }),
 	poolEntry("ants", "github.com/panjf2000/ants/v2 behind a cancellable admission semaphore; no queue, so QueueSize is ignored", true,

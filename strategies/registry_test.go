@@ -58,7 +58,7 @@ func TestNames(t *testing.T) {
 		give []string
 		want []string
 	}{
-		{"pools", strategies.PoolNames(), []string{"adaptive-lifo", "ants", "chan-pool", "codel", "codel-lifo", "mutex-queue", "pond", "unbounded"}},
+		{"pools", strategies.PoolNames(), []string{"adaptive-lifo", "ants", "chan-pool", "codel", "codel-lifo", "demand-lifo", "mutex-queue", "pond", "unbounded"}},
 		{"limiters", strategies.LimiterNames(), []string{"chan-sem", "none", "weighted"}},
 		{"admitters", strategies.AdmitNames(), []string{"aimd", "failsafe", "gradient", "none"}},
 	}

@@ -1,8 +1,10 @@
 // Package codel holds the strategies that manage their queue under
 // overload: codel (CoDel's controlled delay: shed the tasks that waited too
 // long while a standing queue persists), adaptive-lifo (serve the newest
-// task first while a standing queue persists) and codel-lifo (both, as in
-// "Fail at Scale", ACM Queue 2015). Each is a fixed set of core workers over
+// task first while a standing queue persists), codel-lifo (both, as in
+// "Fail at Scale", ACM Queue 2015) and demand-lifo (both, while the
+// standing queue comes with more work arriving than the workers can do;
+// see [NewDemandController]). Each is a fixed set of core workers over
 // a mutex-queue ring whose order and shedding a [Discipline] decides.
 //
 // Shedding needs a reject path: only tasks that implement core.Rejecter are
@@ -38,8 +40,16 @@ type Config struct {
 	// Shed turns CoDel's shedding on.
 	Shed bool
 	// AdaptiveLIFO serves the newest task first while the queue has not
-	// drained for an Interval.
+	// drained for an Interval, or, with Demand, while overloaded.
 	AdaptiveLIFO bool
+	// Demand makes overload a matter of the offered load as well as the
+	// delay (see [NewDemandController]), so that neither shedding nor
+	// the order changes while work arrives no faster than Workers can do
+	// it, and a drain does not end an overload while it does.
+	Demand bool
+	// Workers is the number of workers taking tasks, which Demand needs
+	// for the queue's capacity; [New] sets it. 0 means 1.
+	Workers int
 	// Now reads the clock; nil means time.Now. Tests inject a fake one.
 	Now func() time.Time
 }
@@ -65,7 +75,7 @@ func (c Config) withDefaults() Config {
 // queue calls it under its lock.
 type Discipline struct {
 	cfg       Config
-	ctl       *Controller // nil unless Shed
+	ctl       *Controller // nil unless Shed or Demand
 	lastEmpty time.Time   // the last moment the queue was seen empty
 }
 
@@ -75,7 +85,10 @@ var _ mutexqueue.Discipline = (*Discipline)(nil)
 func NewDiscipline(cfg Config) *Discipline {
 	cfg = cfg.withDefaults()
 	d := &Discipline{cfg: cfg}
-	if cfg.Shed {
+	switch {
+	case cfg.Demand:
+		d.ctl = NewDemandController(cfg.Target, cfg.Interval, cfg.Workers)
+	case cfg.Shed:
 		d.ctl = NewController(cfg.Target, cfg.Interval)
 	}
 	return d
@@ -89,6 +102,31 @@ func (d *Discipline) Now() time.Time { return d.cfg.Now() }
 func (d *Discipline) Pushed(n int, now time.Time) {
 	if n == 0 {
 		d.lastEmpty = now
+	}
+	if d.ctl != nil {
+		d.ctl.Arrived(now)
+	}
+}
+
+// Refused is told of a task the full queue turned away: an arrival all
+// the same, or a full queue would hide the excess from the demand.
+func (d *Discipline) Refused(now time.Time) {
+	if d.ctl != nil {
+		d.ctl.Arrived(now)
+	}
+}
+
+// Waiting is told that a worker found the queue empty at now.
+func (d *Discipline) Waiting(now time.Time) {
+	if d.ctl != nil {
+		d.ctl.Waiting(now)
+	}
+}
+
+// Woken is told that a waiting worker woke at now.
+func (d *Discipline) Woken(now time.Time) {
+	if d.ctl != nil {
+		d.ctl.Woken(now)
 	}
 }
 
@@ -107,12 +145,21 @@ func (d *Discipline) Take(n int, oldest, now time.Time, sheddable bool) mutexque
 			d.ctl.Observe(0, now)
 		}
 	}
-	switch {
-	case shed && sheddable:
+	if shed && sheddable {
 		return mutexqueue.ShedOldest
+	}
+	if d.ctl != nil {
+		d.ctl.Ran()
+	}
+	switch {
 	case n == 1:
 		d.lastEmpty = now
-	case d.cfg.AdaptiveLIFO && now.Sub(d.lastEmpty) > d.cfg.Interval:
+	case !d.cfg.AdaptiveLIFO:
+	case d.cfg.Demand:
+		if d.ctl.Overloaded() {
+			return mutexqueue.TakeNewest
+		}
+	case now.Sub(d.lastEmpty) > d.cfg.Interval:
 		return mutexqueue.TakeNewest
 	}
 	return mutexqueue.TakeOldest
@@ -122,5 +169,6 @@ func (d *Discipline) Take(n int, oldest, now time.Time, sheddable bool) mutexque
 // capacity (0 hands each task straight to a waiting worker) under the
 // discipline cfg sets.
 func New(workers, capacity int, cfg Config) *core.WorkerPool {
+	cfg.Workers = max(workers, 1)
 	return core.NewWorkerPool(workers, mutexqueue.NewQueueWith(capacity, NewDiscipline(cfg)))
 }

@@ -200,3 +200,39 @@ func TestCodelLIFOShedsOldestThenServesNewest(t *testing.T) {
 	}
 	assert.Equal(t, taken{&job{101}, false}, popShed(t, q), "the newest, once the stale are gone")
 }
+
+func TestDemandLIFO(t *testing.T) {
+	c := newClock()
+	q := newQueue(t, c, codel.Config{Shed: true, AdaptiveLIFO: true, Demand: true, Workers: 1})
+	// At 90% of what the worker does the queue may stand, but the order
+	// stays first in, first out and nothing is shed.
+	next, want := 0, 0
+	for i := range 300 {
+		if i%10 != 9 {
+			push(t, q, &job{next})
+			next++
+		}
+		if q.Len() > 0 {
+			c.advance(10 * time.Millisecond)
+			assert.Equal(t, taken{&job{want}, false}, popShed(t, q), "take %d at 90%%", i)
+			want++
+		}
+	}
+	// At twice what it does, the stale are shed and the newest served.
+	var shed, newest int
+	for i := range 300 {
+		push(t, q, &job{next}, &job{next + 1})
+		next += 2
+		c.advance(10 * time.Millisecond)
+		// A worker that sheds a task takes another at once.
+		tk := popShed(t, q)
+		for ; tk.shed; tk = popShed(t, q) {
+			shed++
+		}
+		if i > 100 && tk.task.(*job).id == next-1 {
+			newest++
+		}
+	}
+	assert.Positive(t, shed, "stale tasks shed at twice the capacity")
+	assert.Greater(t, newest, 100, "the newest task served first while overloaded")
+}

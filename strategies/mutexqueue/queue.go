@@ -51,6 +51,12 @@ type Discipline interface {
 	// Pushed is told that a task joins, at now, the n tasks waiting; the
 	// queue records now with it.
 	Pushed(n int, now time.Time)
+	// Refused is told that a task offered at now found the queue full.
+	Refused(now time.Time)
+	// Waiting is told that a worker found the queue empty at now and
+	// waits; Woken, that a waiting worker woke at now.
+	Waiting(now time.Time)
+	Woken(now time.Time)
 	// Take chooses what a worker takes at now from the n > 0 waiting
 	// tasks, the oldest of which was pushed at oldest. ShedOldest is
 	// honoured only when sheddable: the oldest task is a core.Rejecter and
@@ -95,6 +101,9 @@ func (q *Queue) Push(t core.Task) error {
 		q.mu.Unlock()
 		return core.ErrClosed
 	case !q.room():
+		if q.d != nil {
+			q.d.Refused(now)
+		}
 		q.mu.Unlock()
 		return core.ErrBusy
 	}
@@ -135,6 +144,9 @@ func (q *Queue) pop(mayShed bool) (core.Task, bool, error) {
 			return nil, false, nil
 		}
 		q.idle++
+		if q.d != nil {
+			q.d.Waiting(now)
+		}
 		q.wakePusher()
 		q.nonEmpty.Wait()
 		q.idle--
@@ -142,6 +154,9 @@ func (q *Queue) pop(mayShed bool) (core.Task, bool, error) {
 		// worker was idle, so the pool is not busy: a read under the lock
 		// here delays nobody much.
 		now = q.now()
+		if q.d != nil {
+			q.d.Woken(now)
+		}
 	}
 	choice := TakeOldest
 	if q.d != nil {
