@@ -33,6 +33,8 @@ var metricHelp = map[string]string{
 	"tls_client_certs_refused_total": "TLS clients refused for their certificate: none where one is required, or one that does not verify.",
 	"pool_workers":                   "Workers of the pool (0 for a goroutine per job).",
 	"pool_queued":                    "Jobs waiting in the pool's queue.",
+	"pool_overloaded":                "1 while the pool's queue sheds jobs that waited past twice its target (codel, codel-lifo, demand-lifo), else 0.",
+	"pool_demand":                    "Offered load over the last second: jobs offered times their mean service time, over the workers' time (demand-lifo; 0 for the others).",
 	"admit_limit":                    "Jobs the admission limit (-admit) lets be admitted and unfinished at once, now.",
 	"admit_in_flight":                "Jobs holding a slot of the admission limit.",
 	"admit_refused_total":            "Requests refused BUSY at the admission limit (also counted in requests_busy_total).",
@@ -80,6 +82,14 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	if ps, ok := c.srv.PoolStats(); ok {
 		gauge("pool_workers", float64(ps.Workers))
 		gauge("pool_queued", float64(ps.Queued))
+		if o := ps.Overload; o != nil {
+			overloaded := 0.0
+			if o.Overloaded {
+				overloaded = 1
+			}
+			gauge("pool_overloaded", overloaded)
+			gauge("pool_demand", o.Demand)
+		}
 	}
 	if as, ok := c.srv.AdmitStats(); ok {
 		gauge("admit_limit", float64(as.Limit))

@@ -24,7 +24,11 @@ func (fixedAdmitter) Stats() core.AdmitStats           { return core.AdmitStats{
 func TestCollectorSendsWhatItDescribes(t *testing.T) {
 	admit, err := strategies.NewAdmitter("aimd", strategies.PoolConfig{Workers: 1, QueueSize: 1})
 	require.NoError(t, err)
-	srv, err := core.NewServer(core.Config{Pool: core.NewWorkerPool(1, core.NewChanQueue(1)), Admit: admit})
+	// demand-lifo's queue reports its overload state, so every gauge has
+	// a value.
+	pool, err := strategies.NewPool("demand-lifo", strategies.PoolConfig{Workers: 1, QueueSize: 1})
+	require.NoError(t, err)
+	srv, err := core.NewServer(core.Config{Pool: pool, Admit: admit})
 	require.NoError(t, err)
 	defer srv.Close()
 	c := newCollector(srv)

@@ -58,6 +58,31 @@ type PoolStats struct {
 	Completed uint64 // tasks that returned or panicked
 	Rejected  uint64 // accepted tasks refused by Reject instead of run
 	Panics    uint64 // tasks (or Reject calls) that panicked (recovered)
+
+	// Overload is the state of a queue that manages itself under
+	// overload (see [OverloadQueue]); nil for any other.
+	Overload *OverloadStats
+}
+
+// OverloadStats is what a queue that manages itself under overload (the
+// codel strategies) knows of the overload now.
+type OverloadStats struct {
+	// Overloaded reports that the queue sheds the tasks that waited past
+	// twice its target, and serves the newest first where its order
+	// adapts.
+	Overloaded bool
+	// Demand is the offered load over the last second or so: the tasks
+	// offered times their mean service time, over the workers' time; about
+	// 2 at twice the capacity. 0 for a queue that does not measure it.
+	Demand float64
+}
+
+// OverloadQueue is the optional ability of a Queue to report its overload
+// state; [WorkerPool.Stats] reads it. ok is false when the queue does not
+// manage itself under overload after all (its discipline does not).
+type OverloadQueue interface {
+	Queue
+	Overload() (s OverloadStats, ok bool)
 }
 
 // StatsPool is the optional ability of a Pool to report its counters; find

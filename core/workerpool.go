@@ -188,5 +188,10 @@ func (p *WorkerPool) Stats() PoolStats {
 	for i := range p.counts {
 		s.Completed += p.counts[i].n.Load()
 	}
+	if oq, ok := p.q.(OverloadQueue); ok {
+		if o, ok := oq.Overload(); ok {
+			s.Overload = &o
+		}
+	}
 	return s
 }

@@ -210,3 +210,29 @@ func capacity(t *testing.T, p core.Pool, workers int) (queued int) {
 		require.Less(t, queued, 1024, "the pool never refused")
 	}
 }
+
+// TestPoolsReportOverload checks which pools report an overload state in
+// their stats: those whose queue sheds, and no other.
+func TestPoolsReportOverload(t *testing.T) {
+	reports := map[string]bool{"codel": true, "codel-lifo": true, "demand-lifo": true}
+	for _, name := range strategies.PoolNames() {
+		t.Run("pool="+name, func(t *testing.T) {
+			p, err := strategies.NewPool(name, strategies.PoolConfig{Workers: 1, QueueSize: 4})
+			require.NoError(t, err)
+			defer func() { require.NoError(t, p.Shutdown(context.Background())) }()
+			sp, ok := p.(core.StatsPool)
+			if !ok {
+				assert.False(t, reports[name], "a pool that sheds reports its stats")
+				return
+			}
+			o := sp.Stats().Overload
+			if !reports[name] {
+				assert.Nil(t, o)
+				return
+			}
+			require.NotNil(t, o)
+			assert.False(t, o.Overloaded, "an idle pool is not overloaded")
+			assert.Zero(t, o.Demand)
+		})
+	}
+}

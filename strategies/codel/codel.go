@@ -165,6 +165,15 @@ func (d *Discipline) Take(n int, oldest, now time.Time, sheddable bool) mutexque
 	return mutexqueue.TakeOldest
 }
 
+// Overload reports the controller's state, for a discipline that sheds;
+// the queue calls it under its lock.
+func (d *Discipline) Overload() (core.OverloadStats, bool) {
+	if d.ctl == nil {
+		return core.OverloadStats{}, false
+	}
+	return core.OverloadStats{Overloaded: d.ctl.Overloaded(), Demand: d.ctl.Demand()}, true
+}
+
 // New starts workers goroutines (at least one) over a queue of the given
 // capacity (0 hands each task straight to a waiting worker) under the
 // discipline cfg sets.

@@ -235,4 +235,8 @@ func TestDemandLIFO(t *testing.T) {
 	}
 	assert.Positive(t, shed, "stale tasks shed at twice the capacity")
 	assert.Greater(t, newest, 100, "the newest task served first while overloaded")
+	o, ok := q.Overload()
+	require.True(t, ok)
+	assert.True(t, o.Overloaded)
+	assert.InDelta(t, 2, o.Demand, 0.2, "two tasks offered per task's time")
 }

@@ -19,4 +19,5 @@ var (
 	_ core.Queue         = (*Queue)(nil)
 	_ core.BlockingQueue = (*Queue)(nil)
 	_ core.ShedQueue     = (*Queue)(nil)
+	_ core.OverloadQueue = (*Queue)(nil)
 )

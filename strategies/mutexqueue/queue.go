@@ -196,6 +196,20 @@ func (q *Queue) takeNewest() core.Task {
 	return t
 }
 
+// Overload reports the overload state of the queue's Discipline, when it
+// has one to report (see [core.OverloadQueue]).
+func (q *Queue) Overload() (core.OverloadStats, bool) {
+	r, ok := q.d.(interface {
+		Overload() (core.OverloadStats, bool)
+	})
+	if !ok {
+		return core.OverloadStats{}, false
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return r.Overload()
+}
+
 // Len returns the number of tasks waiting.
 func (q *Queue) Len() int {
 	q.mu.Lock()
