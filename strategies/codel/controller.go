@@ -25,7 +25,7 @@ type Controller struct {
 
 	end        time.Time     // when the current interval ends; zero before the first sample
 	minDelay   time.Duration // smallest delay seen in the current interval
-	overloaded bool          // the last interval's minimum was above target
+	overloaded bool          // the verdict on the last interval: shed while true
 	demand     *demand       // nil unless the overload must show in the load too
 }
 
