@@ -92,10 +92,10 @@ func (c PoolConfig) withDefaults() PoolConfig {
 	return c
 }
 
-// codelPool builds a pool of the codel package with c's settings and the
-// discipline d, whose Target and Interval it sets.
+// codelPool builds a pool of the codel package with c's settings (their
+// defaults resolved by poolEntry) and the discipline d, whose Target and
+// Interval it sets.
 func codelPool(c PoolConfig, d codel.Config) core.Pool {
-	c = c.withDefaults()
 	d.Target, d.Interval = c.CodelTarget, c.CodelInterval
 	return codel.New(c.Workers, c.QueueSize, d)
 }

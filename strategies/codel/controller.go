@@ -103,8 +103,8 @@ func (c *Controller) verdict(now time.Time) bool {
 }
 
 // Overloaded reports whether the last complete interval kept a standing
-// queue (and, for a [NewDemandController], an offered load above 1), so
-// that tasks waiting past twice the target are being shed.
+// queue (for a [NewDemandController], whether it met that controller's
+// rule), so that tasks waiting past twice the target are being shed.
 func (c *Controller) Overloaded() bool { return c.overloaded }
 
 // Demand returns the offered load over the last second or so (see
