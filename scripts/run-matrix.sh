@@ -50,7 +50,7 @@
 #                   benchstat-capacity-per-s.txt has the capacity behind
 #                   every open-loop cell
 #
-# Quick mode takes about 24 minutes on two quiet cores (FULL=1 about 47):
+# Quick mode takes about 26 minutes on two quiet cores (FULL=1 about 50):
 # open-50 and open-90 measure 8 s each, so that their p99 rests on about
 # ten answers (see harness/catalog.go).
 # Only Go is needed: benchstat is a tool of the module (go tool benchstat).
