@@ -103,20 +103,30 @@ func Merge(rs ...*Metrics) (*Metrics, error) {
 		}
 		m.Elapsed = end.Sub(m.Start)
 		m.Capacity = max(m.Capacity, r.Capacity)
-		m.Scheduled += r.Scheduled
-		m.Sent += r.Sent
-		m.Total += r.Total
-		m.Late += r.Late
-		m.Unsent += r.Unsent
-		for i, c := range r.Status {
-			m.Status[i] += c
-		}
-		m.Lost += r.Lost
-		m.Unexpected += r.Unexpected
-		m.Latency.Add(r.Latency)
-		m.Queue.Add(r.Queue)
-		m.Service.Add(r.Service)
+		m.addCounts(r)
 	}
 	m.Strategy = strings.Join(labels, "+")
 	return m, nil
+}
+
+// addCounts adds r's request and answer counts to m's and merges its
+// histograms into m's.
+func (m *Metrics) addCounts(r *Metrics) {
+	m.Scheduled += r.Scheduled
+	m.Sent += r.Sent
+	m.Total += r.Total
+	m.Late += r.Late
+	m.Unsent += r.Unsent
+	for i, c := range r.Status {
+		m.Status[i] += c
+	}
+	m.Lost += r.Lost
+	m.Unexpected += r.Unexpected
+	m.TimedOut += r.TimedOut
+	m.AfterTimeout += r.AfterTimeout
+	m.Retries += r.Retries
+	m.RetriesUnsent += r.RetriesUnsent
+	m.Latency.Add(r.Latency)
+	m.Queue.Add(r.Queue)
+	m.Service.Add(r.Service)
 }

@@ -4,7 +4,9 @@
 # its own CPU with one worker, with the load generator (cmd/loadgen) pinned
 # to another CPU. Every repetition starts a fresh server per configuration
 # and alternates which goes first, so that the machine's drift falls on
-# both alike.
+# both alike. With BLOCKS=N both servers run at once, on the same CPU, and
+# every scenario alternates between them in N blocks (A B B A ...), so that
+# a drift of seconds falls on both alike too.
 #
 # usage: A_FLAGS='-io-procs 0' B_FLAGS='-io-procs 1' scripts/bench-ab.sh
 #
@@ -26,6 +28,13 @@
 #                       work under a closed loop, as a shedding pool does,
 #                       so that its own saturate run says nothing of what
 #                       it can serve
+#   BLOCKS=N            interleave: start both configurations' servers at
+#                       once, both on CPU 0, and run each scenario against
+#                       them in N alternating blocks of its measured period
+#                       (an even number; loadgen -against -blocks N), the
+#                       same arrivals in both halves of a block. Needs
+#                       SAME_RATE=1 and the same A_CLIENT and B_CLIENT.
+#                       0 (the default): one whole run per configuration
 #   OUT=DIR             results folder (default results/<NAME>-<date>-<short
 #                       commit>)
 #
@@ -54,6 +63,11 @@ read -ra client_a <<<"${A_CLIENT:-}"
 read -ra client_b <<<"${B_CLIENT:-}"
 [[ $count =~ ^[1-9][0-9]*$ ]] || { echo "bench-ab: COUNT=$count is not a positive number" >&2; exit 2; }
 [[ ${SAME_RATE:-0} =~ ^[01]$ ]] || { echo "bench-ab: SAME_RATE=$SAME_RATE is not 0 or 1" >&2; exit 2; }
+blocks=${BLOCKS:-0}
+[[ $blocks =~ ^[0-9]+$ ]] && ((blocks == 0 || (blocks >= 2 && blocks % 2 == 0))) ||
+	{ echo "bench-ab: BLOCKS=$blocks is not 0 or an even number of at least 2" >&2; exit 2; }
+((blocks == 0)) || [[ ${SAME_RATE:-0} == 1 && ${A_CLIENT:-} == "${B_CLIENT:-}" ]] ||
+	{ echo "bench-ab: BLOCKS needs SAME_RATE=1 and the same A_CLIENT and B_CLIENT: one load generator loads both" >&2; exit 2; }
 # loadgen takes a saturate run's goodput as the capacity of the open loops
 # after it, whatever -capacity said.
 [[ ${SAME_RATE:-0} == 0 || ,$scenarios, != *,saturate,* ]] ||
@@ -67,9 +81,13 @@ command -v taskset >/dev/null || { echo "bench-ab: taskset is needed" >&2; exit 
 
 results_folder "bench-ab" "results/$name-$(date -u +%Y-%m-%d)"
 tmp=$(mktemp -d)
-server_pid=
+server_pids=("" "")
+addrs=("" "")
+admins=("" "")
 cleanup() {
-	[[ -n $server_pid ]] && kill "$server_pid" 2>/dev/null
+	for pid in "${server_pids[@]}"; do
+		[[ -n $pid ]] && kill "$pid" 2>/dev/null
+	done
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -80,31 +98,43 @@ go build -o "$tmp/loadgen" ./cmd/loadgen
 
 
 # serve I starts the server of configuration I (0 for A, 1 for B) and sets
-# server_pid, addr and admin.
+# server_pids[I], addrs[I] and admins[I].
 serve() {
+	local i=$1 log=$tmp/server-$1.log addr= admin=
 	local flags=(-addr 127.0.0.1:0 -admin-addr 127.0.0.1:0 -workers 1 -queue 64 -log-format json)
-	if (($1 == 0)); then flags+=("${flags_a[@]}"); else flags+=("${flags_b[@]}"); fi
-	GOMAXPROCS=1 taskset -c 0 "$tmp/server" "${flags[@]}" 2>"$tmp/server.log" &
-	server_pid=$!
-	addr= admin=
+	if ((i == 0)); then flags+=("${flags_a[@]}"); else flags+=("${flags_b[@]}"); fi
+	GOMAXPROCS=1 taskset -c 0 "$tmp/server" "${flags[@]}" 2>"$log" &
+	server_pids[i]=$!
 	for _ in $(seq 100); do
-		addr=$(sed -n 's/.*"msg":"listening","addr":"\([^"]*\)".*/\1/p' "$tmp/server.log")
-		admin=$(sed -n 's/.*"msg":"admin","addr":"\([^"]*\)".*/\1/p' "$tmp/server.log")
-		[[ -n $addr && -n $admin ]] && return
-		kill -0 "$server_pid" 2>/dev/null || break
+		addr=$(sed -n 's/.*"msg":"listening","addr":"\([^"]*\)".*/\1/p' "$log")
+		admin=$(sed -n 's/.*"msg":"admin","addr":"\([^"]*\)".*/\1/p' "$log")
+		if [[ -n $addr && -n $admin ]]; then
+			addrs[i]=$addr admins[i]=$admin
+			return
+		fi
+		kill -0 "${server_pids[i]}" 2>/dev/null || break
 		sleep 0.1
 	done
-	echo "bench-ab: the ${labels[$1]} server did not start:" >&2
-	cat "$tmp/server.log" >&2
+	echo "bench-ab: the ${labels[i]} server did not start:" >&2
+	cat "$log" >&2
 	[[ -e $out/raw.txt ]] || rmdir "$out" 2>/dev/null || true
 	exit 1
 }
 
-# stop stops the running server and waits for it.
+# stop I stops the server of configuration I and waits for it.
 stop() {
-	kill -TERM "$server_pid"
-	wait "$server_pid" || { echo "bench-ab: the $1 server did not exit cleanly" >&2; exit 1; }
-	server_pid=
+	kill -TERM "${server_pids[$1]}"
+	wait "${server_pids[$1]}" || { echo "bench-ab: the ${labels[$1]} server did not exit cleanly" >&2; exit 1; }
+	server_pids[$1]=
+}
+
+# account I appends the CPU time and the completed jobs of configuration
+# I's server, before it stops, to cpu.txt.
+account() {
+	local cpu ok
+	cpu=$(cpu_seconds "${server_pids[$1]}")
+	ok=$(curl -fsS "http://${admins[$1]}/stats" | sed -n 's/^ *"Completed": *\([0-9]*\).*/\1/p' | head -1)
+	echo "rep $rep mode ${labels[$1]} cpu_s $cpu ok $ok" >>"$out/cpu.txt"
 }
 
 # cpu_seconds PID prints user plus system CPU time from /proc/PID/stat.
@@ -117,7 +147,7 @@ cpu_seconds() {
 # repetition of the other, and leave a folder that looks like a run.
 for i in 0 1; do
 	serve "$i"
-	stop "${labels[$i]}"
+	stop "$i"
 done
 
 mode="isolated, server on CPU 0 with 1 worker, load generator on CPU 1"
@@ -126,6 +156,7 @@ echo "compared: ${labels[0]}: ${A_FLAGS:-(defaults)}${A_CLIENT:+ (loadgen ${A_CL
 : >"$out/conditions.txt"
 : >"$out/cpu.txt"
 [[ ${SAME_RATE:-0} == 1 ]] && echo "rates: the open loops of both at fractions of ${labels[0]}'s capacity, measured at the start of each repetition" >>"$out/raw.txt"
+((blocks == 0)) || echo "interleaved: both servers up at once on CPU 0, each scenario in $blocks blocks alternating between them, the first of each repetition's blocks to each in turn" >>"$out/raw.txt"
 
 start=$SECONDS
 for ((rep = 0; rep < count; rep++)); do
@@ -133,28 +164,41 @@ for ((rep = 0; rep < count; rep++)); do
 	rate=()
 	if [[ ${SAME_RATE:-0} == 1 ]]; then
 		serve 0
-		cap=$(taskset -c 1 "$tmp/loadgen" -target "$addr" -scenario saturate -label "${labels[0]}" "${client_a[@]}" 2>>"$out/loadgen.log" |
+		cap=$(taskset -c 1 "$tmp/loadgen" -target "${addrs[0]}" -scenario saturate -label "${labels[0]}" "${client_a[@]}" 2>>"$out/loadgen.log" |
 			awk '/^Benchmark/ { for (i = 3; i < NF; i++) if ($(i + 1) == "goodput/s") print $i }') || true
-		stop "${labels[0]}"
+		stop 0
 		[[ $cap =~ ^[0-9.e+]+$ ]] || { echo "bench-ab: no capacity from the saturate run of repetition $rep; see $out/loadgen.log" >&2; exit 1; }
 		echo "rep $rep: capacity $cap" >>"$out/capacity.txt"
 		rate=(-capacity "$cap")
 	fi
 	order=(0 1)
 	((rep % 2)) && order=(1 0)
+	if ((blocks > 0)); then
+		serve 0
+		serve 1
+		first=${order[0]} second=${order[1]}
+		echo "bench-ab: rep $((rep + 1))/$count ${labels[first]} and ${labels[second]} interleaved ($((SECONDS - start))s elapsed)" >&2
+		taskset -c 1 "$tmp/loadgen" -target "${addrs[first]}" -label "${labels[first]}" \
+			-against "${addrs[second]}" -against-label "${labels[second]}" -blocks "$blocks" \
+			-scenario "$scenarios" -rep "$rep" "${rate[@]}" "${client_a[@]}" 2>>"$out/loadgen.log" |
+			grep -E '^Benchmark' >>"$out/raw.txt" ||
+			{ echo "bench-ab: the load generator failed; see $out/loadgen.log" >&2; exit 1; }
+		for i in 0 1; do
+			account "$i"
+			stop "$i"
+		done
+		continue
+	fi
 	for i in "${order[@]}"; do
-		label=${labels[$i]}
 		serve "$i"
 		client=("${client_a[@]}")
 		((i == 1)) && client=("${client_b[@]}")
-		echo "bench-ab: rep $((rep + 1))/$count $label ($((SECONDS - start))s elapsed)" >&2
-		taskset -c 1 "$tmp/loadgen" -target "$addr" -scenario "$scenarios" -label "$label" -rep "$rep" \
+		echo "bench-ab: rep $((rep + 1))/$count ${labels[i]} ($((SECONDS - start))s elapsed)" >&2
+		taskset -c 1 "$tmp/loadgen" -target "${addrs[i]}" -scenario "$scenarios" -label "${labels[i]}" -rep "$rep" \
 			"${rate[@]}" "${client[@]}" 2>>"$out/loadgen.log" | grep -E '^Benchmark' >>"$out/raw.txt" ||
-			{ echo "bench-ab: the load generator failed against $label; see $out/loadgen.log" >&2; exit 1; }
-		cpu=$(cpu_seconds "$server_pid")
-		ok=$(curl -fsS "http://$admin/stats" | sed -n 's/^ *"Completed": *\([0-9]*\).*/\1/p' | head -1)
-		stop "$label"
-		echo "rep $rep mode $label cpu_s $cpu ok $ok" >>"$out/cpu.txt"
+			{ echo "bench-ab: the load generator failed against ${labels[i]}; see $out/loadgen.log" >&2; exit 1; }
+		account "$i"
+		stop "$i"
 	done
 done
 echo "rep end: load average $(load_average)" >>"$out/conditions.txt"

@@ -91,6 +91,9 @@ func parseLoad(args []string, usage io.Writer) (command, error) {
 	fs.Float64Var(&c.scale, "scale", 1, "multiply every scenario's lengths by this `factor`, 0.01..1000")
 	fs.IntVar(&c.rep, "rep", 0, "number of the first repetition, for record names")
 	fs.BoolVar(&c.list, "list", false, "print the scenarios and exit")
+	fs.StringVar(&c.against, "against", "", "a second server, `host:port`: run every scenario against both, in alternating blocks (A B B A ...), at the rates of -target's capacity")
+	fs.StringVar(&c.againstLabel, "against-label", "remote-b", "the strategy column of -against's output")
+	fs.IntVar(&c.blocks, "blocks", 8, "with -against, the even `number` of blocks each scenario's measured period is cut into")
 	tlsFiles.AddFlags(fs)
 	if err := parseFlagSet(fs, "loadgen -target HOST:PORT [flags] | loadgen merge ... | loadgen plot ...", args, usage); err != nil {
 		return nil, err
@@ -101,6 +104,8 @@ func parseLoad(args []string, usage io.Writer) (command, error) {
 	if c.list {
 		return listCmd{}, nil
 	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	checks := []struct {
 		bad bool
 		msg string
@@ -111,6 +116,10 @@ func parseLoad(args []string, usage io.Writer) (command, error) {
 		{c.scale < minScale || c.scale > maxScale, fmt.Sprintf("-scale %v out of %g..%g", c.scale, minScale, maxScale)},
 		{c.rep < 0, fmt.Sprintf("-rep %d must not be negative", c.rep)},
 		{c.label == "" || badLabel.MatchString(c.label), fmt.Sprintf("-label %q must be non-empty, without / or spaces, and not end in -<digits>", c.label)},
+		{c.against == "" && (set["against-label"] || set["blocks"]), "-against-label and -blocks go with -against"},
+		{c.againstLabel == "" || badLabel.MatchString(c.againstLabel), fmt.Sprintf("-against-label %q must be non-empty, without / or spaces, and not end in -<digits>", c.againstLabel)},
+		{c.against != "" && c.againstLabel == c.label, fmt.Sprintf("-label and -against-label are both %q", c.label)},
+		{c.blocks < 2 || c.blocks%2 != 0, fmt.Sprintf("-blocks %d must be even and at least 2", c.blocks)},
 	}
 	for _, ch := range checks {
 		if ch.bad {
@@ -119,6 +128,11 @@ func parseLoad(args []string, usage io.Writer) (command, error) {
 	}
 	if _, _, err := net.SplitHostPort(c.target); err != nil {
 		return nil, fmt.Errorf("-target %q: %w", c.target, err)
+	}
+	if c.against != "" {
+		if _, _, err := net.SplitHostPort(c.against); err != nil {
+			return nil, fmt.Errorf("-against %q: %w", c.against, err)
+		}
 	}
 	var err error
 	if c.scenarios, err = lookupAll(scenarios); err != nil {

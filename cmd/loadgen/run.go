@@ -26,6 +26,12 @@ type loadCmd struct {
 	rep       int
 	list      bool
 	tls       *tls.Config // nil: plain TCP
+
+	// against, when set, is a second target that every scenario runs
+	// against too, interleaved with target in blocks (harness.Interleave).
+	against      string
+	againstLabel string
+	blocks       int
 }
 
 func (c *loadCmd) run(ctx context.Context, stdout, stderr io.Writer) error {
@@ -49,32 +55,77 @@ func (c *loadCmd) run(ctx context.Context, stdout, stderr io.Writer) error {
 	if c.tls != nil {
 		tlsMode = "on"
 	}
-	if err := writeHeader(out, map[string]string{"target": c.target, "label": c.label, "tls": tlsMode}); err != nil {
+	header := map[string]string{"target": c.target, "label": c.label, "tls": tlsMode}
+	if c.against != "" {
+		header["against"] = fmt.Sprintf("%s, label %s, interleaved in %d blocks", c.against, c.againstLabel, c.blocks)
+	}
+	if err := writeHeader(out, header); err != nil {
 		return err
 	}
 	gen := &harness.Generator{Dial: harness.DialTLS(c.target, c.tls), Images: lib}
+	var other *harness.Generator
+	if c.against != "" {
+		other = &harness.Generator{Dial: harness.DialTLS(c.against, c.tls), Images: lib}
+	}
 	for rep := range c.count {
 		for _, s := range c.scenarios {
 			start := time.Now()
 			s.Seed += uint64(c.rep + rep) // repetitions draw independent samples
-			r, err := c.runOne(ctx, gen, s)
-			if err != nil {
-				return fmt.Errorf("%s: %w", s.Name, err)
+			var rs []*harness.Metrics
+			if other == nil {
+				r, err := c.runOne(ctx, gen, s)
+				if err != nil {
+					return fmt.Errorf("%s: %w", s.Name, err)
+				}
+				rs = append(rs, r)
+			} else {
+				pair, err := c.runPair(ctx, [2]*harness.Generator{gen, other}, s)
+				if err != nil {
+					return fmt.Errorf("%s: %w", s.Name, err)
+				}
+				rs = append(rs, pair[:]...)
 			}
-			r.Rep = c.rep + rep
-			fmt.Fprintf(stderr, "loadgen: %s rep %d/%d: %.0f OK/s, p99 %v, lost %d (%v)\n",
-				s.Name, rep+1, c.count, r.Goodput(), r.Latency.Quantile(0.99), r.Lost, time.Since(start).Round(time.Millisecond))
-			if err := harness.WriteBenchmark(out, r); err != nil {
-				return err
-			}
-			if c.out != "" {
-				if _, err := harness.WriteRecord(filepath.Join(c.out, "records"), r); err != nil {
+			for _, r := range rs {
+				r.Rep = c.rep + rep
+				fmt.Fprintf(stderr, "loadgen: %s %s rep %d/%d: %.0f OK/s, p99 %v, lost %d (%v)\n",
+					s.Name, r.Strategy, rep+1, c.count, r.Goodput(), r.Latency.Quantile(0.99), r.Lost, time.Since(start).Round(time.Millisecond))
+				if err := harness.WriteBenchmark(out, r); err != nil {
 					return err
+				}
+				if c.out != "" {
+					if _, err := harness.WriteRecord(filepath.Join(c.out, "records"), r); err != nil {
+						return err
+					}
 				}
 			}
 		}
 	}
 	return nil
+}
+
+// runPair runs s against both targets, interleaved, at the rates of the
+// first's capacity, measuring it first if s needs it and it is not known.
+// A saturate run refreshes the capacity from the first target's goodput.
+func (c *loadCmd) runPair(ctx context.Context, gens [2]*harness.Generator, s harness.Scenario) ([2]*harness.Metrics, error) {
+	if c.short {
+		s = harness.Short(s)
+	}
+	s = harness.Scale(s, c.scale)
+	if err := c.calibrate(ctx, gens[0], s); err != nil {
+		return [2]*harness.Metrics{}, err
+	}
+	pair, err := harness.Interleave(ctx, gens, s, c.capacity, c.blocks)
+	if err != nil {
+		return pair, err
+	}
+	for i, label := range []string{c.label, c.againstLabel} {
+		pair[i].Strategy = label
+		pair[i].TLS = c.tls != nil
+	}
+	if s.Name == harness.CalibrationScenario && pair[0].Goodput() > 0 {
+		c.capacity = pair[0].Goodput()
+	}
+	return pair, nil
 }
 
 // runOne runs s once, measuring the capacity first if s needs it and it
@@ -84,17 +135,8 @@ func (c *loadCmd) runOne(ctx context.Context, gen *harness.Generator, s harness.
 		s = harness.Short(s)
 	}
 	s = harness.Scale(s, c.scale)
-	if s.Loop == harness.OpenLoop && s.RateOfCapacity > 0 && c.capacity == 0 {
-		cal, err := harness.Lookup(harness.CalibrationScenario)
-		if err != nil {
-			return nil, err
-		}
-		if _, err := c.runOne(ctx, gen, cal); err != nil {
-			return nil, fmt.Errorf("calibration: %w", err)
-		}
-		if c.capacity == 0 {
-			return nil, fmt.Errorf("%w: %s answered nothing OK", harness.ErrNoCapacity, cal.Name)
-		}
+	if err := c.calibrate(ctx, gen, s); err != nil {
+		return nil, err
 	}
 	r, err := gen.Run(ctx, s, c.capacity)
 	if err != nil {
@@ -106,6 +148,25 @@ func (c *loadCmd) runOne(ctx context.Context, gen *harness.Generator, s harness.
 		c.capacity = r.Goodput()
 	}
 	return r, nil
+}
+
+// calibrate measures the capacity against gen, with a saturate run, when
+// s runs at a fraction of it and it is not known yet.
+func (c *loadCmd) calibrate(ctx context.Context, gen *harness.Generator, s harness.Scenario) error {
+	if s.Loop != harness.OpenLoop || s.RateOfCapacity <= 0 || c.capacity != 0 {
+		return nil
+	}
+	cal, err := harness.Lookup(harness.CalibrationScenario)
+	if err != nil {
+		return err
+	}
+	if _, err := c.runOne(ctx, gen, cal); err != nil {
+		return fmt.Errorf("calibration: %w", err)
+	}
+	if c.capacity == 0 {
+		return fmt.Errorf("%w: %s answered nothing OK", harness.ErrNoCapacity, cal.Name)
+	}
+	return nil
 }
 
 func (c *loadCmd) library() (*harness.Library, error) {

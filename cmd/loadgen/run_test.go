@@ -21,7 +21,7 @@ import (
 )
 
 // startServer runs a tcpimg server on 127.0.0.1:0 until the test ends.
-func startServer(t *testing.T) string {
+func startServer(t *testing.T) (string, *core.Server) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -35,13 +35,13 @@ func startServer(t *testing.T) string {
 		assert.NoError(t, srv.Shutdown(ctx))
 		assert.ErrorIs(t, <-served, core.ErrServerClosed)
 	})
-	return ln.Addr().String()
+	return ln.Addr().String(), srv
 }
 
 // TestRunMergePlot loads a running server from two "machines" (two runs
 // of the command), merges their records and draws them.
 func TestRunMergePlot(t *testing.T) {
-	addr := startServer(t)
+	addr, _ := startServer(t)
 	out := t.TempDir()
 	machines := []string{"a", "b"}
 	for _, m := range machines {
@@ -76,6 +76,29 @@ func TestRunMergePlot(t *testing.T) {
 	require.Equal(t, 0, code, stderr.String())
 	assert.Contains(t, stdout.String(), "latency-open-90.svg")
 	assert.FileExists(t, filepath.Join(out, "throughput.png"))
+}
+
+// TestRunAgainst loads two servers interleaved: one line per server and
+// scenario, each labelled, both servers loaded, at the same rate.
+func TestRunAgainst(t *testing.T) {
+	a, srvA := startServer(t)
+	b, srvB := startServer(t)
+	var stdout, stderr bytes.Buffer
+	// -short leaves 100 ms; two blocks need at least twice harness.MinBlock.
+	code := mainCode([]string{"-target", a, "-label", "first", "-against", b, "-against-label", "second",
+		"-blocks", "2", "-short", "-scale", "6", "-scenario", "open-50", "-capacity", "200"}, &stdout, &stderr)
+	require.Equal(t, 0, code, stderr.String())
+	assert.Contains(t, stdout.String(), "against: "+b+", label second, interleaved in 2 blocks")
+	lines := benchLines(stdout.String())
+	require.Len(t, lines, 2)
+	assert.Contains(t, lines[0], "scenario=open-50/strategy=first\t")
+	assert.Contains(t, lines[1], "scenario=open-50/strategy=second\t")
+	for _, l := range lines {
+		assert.Contains(t, l, " 100 offered/s\t", "both at half of -capacity")
+		assert.Contains(t, l, " 600000000 ns/op\t", "both blocks measured")
+	}
+	assert.Positive(t, srvA.Stats().Completed)
+	assert.Positive(t, srvB.Stats().Completed)
 }
 
 func benchLines(s string) []string {
