@@ -58,13 +58,18 @@ func newFixture(t *testing.T) fixture {
 
 	c, err := core.Dial(ln.Addr().String())
 	require.NoError(t, err)
-	defer c.Close()
 	require.NoError(t, c.Send(core.RequestHeader{Op: core.OpNoop, JobID: 1}, []byte("x")))
 	_, err = c.Recv()
 	require.NoError(t, err)
+	require.NoError(t, c.Close())
 	// A job is counted accepted just after the pool takes it, which can be
-	// after its answer reached the client.
-	require.Eventually(t, func() bool { return srv.Stats().Completed == 1 }, 5*time.Second, time.Millisecond)
+	// after its answer reached the client, and the server sees the
+	// connection close a moment after the client closed it: the tests
+	// compare the stats of two moments, which must be the same.
+	require.Eventually(t, func() bool {
+		st := srv.Stats()
+		return st.Completed == 1 && st.ConnsNow == 0
+	}, 5*time.Second, time.Millisecond)
 	return fixture{srv: srv, admin: a, base: "http://" + aln.Addr().String()}
 }
 

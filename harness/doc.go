@@ -25,6 +25,9 @@
 //     [Cell] per run); BenchmarkScenario in bench_test.go runs it, and
 //     scripts/run-matrix.sh runs that benchmark once per repetition.
 //   - A record is one run's Metrics as JSON ([WriteRecord]).
+//   - An interleaved pair ([Interleave]) is one scenario run against two
+//     targets in alternating blocks, so that the machine's drift falls on
+//     both; cmd/loadgen -against and scripts/bench-ab.sh BLOCKS=N use it.
 //   - The model family ([ModelScenarios]; catalog_model.go) checks the
 //     harness against queueing theory: each of its runs gets a [ModelFit],
 //     and [PoolModel] pools them over repetitions. BenchmarkModel runs it,
