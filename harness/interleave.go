@@ -21,8 +21,8 @@ var ErrBadInterleave = errors.New("cannot interleave")
 
 // Interleave runs s against two targets, gens[0] and gens[1], in blocks
 // that alternate between them, and returns what each measured, as if its
-// blocks had been one run. The measured period is cut into blocks equal
-// parts; block b runs s against both targets one after the other, with the
+// blocks had been one run. The measured period is cut into that many equal
+// blocks; block b runs s against both targets one after the other, with the
 // same seed (the same arrival times and the same jobs) and each with s's
 // whole warm-up first, in the order A B for even b and B A for odd b (A B
 // B A A B ...). A machine whose speed drifts, as a shared one does for
@@ -31,24 +31,15 @@ var ErrBadInterleave = errors.New("cannot interleave")
 // drift that is linear over two blocks. The two targets run the same
 // scenario at the same rate: capacity, when s's rate is a fraction of it.
 //
-// blocks must be even (each target goes first equally often) and leave
-// each block at least MinBlock; s must hold one load for a fixed period
-// (no Shape, Jobs or Model). Each target's Metrics counts its blocks'
-// answers, histograms and bins, in block order; its Elapsed is the sum of
-// the blocks' measured periods and its steady-state check compares its
+// [CheckInterleave] says which scenarios and block counts it takes. Each
+// target's Metrics counts its blocks' answers, histograms and bins (20 per
+// block, whatever s.BinWidth says), in block order; its Elapsed is the sum
+// of the blocks' measured periods and its steady-state check compares its
 // first half of blocks with its second.
 func Interleave(ctx context.Context, gens [2]*Generator, s Scenario, capacity float64, blocks int) ([2]*Metrics, error) {
 	var out [2]*Metrics
-	if err := s.Validate(); err != nil {
+	if err := CheckInterleave(s, blocks); err != nil {
 		return out, err
-	}
-	switch {
-	case blocks < 2 || blocks%2 != 0:
-		return out, fmt.Errorf("%w: %d blocks; it takes an even number, at least 2, for each target to go first as often", ErrBadInterleave, blocks)
-	case !s.steady() || s.Model != nil || s.RecoveryWindow > 0:
-		return out, fmt.Errorf("%w: %s does not hold one load for a fixed period", ErrBadInterleave, s.Name)
-	case s.Duration/time.Duration(blocks) < MinBlock:
-		return out, fmt.Errorf("%w: %s's %v in %d blocks leaves less than %v each", ErrBadInterleave, s.Name, s.Duration, blocks, MinBlock)
 	}
 	block := s.clone()
 	block.Duration = s.Duration / time.Duration(blocks)
@@ -65,7 +56,7 @@ func Interleave(ctx context.Context, gens [2]*Generator, s Scenario, capacity fl
 		for _, i := range order {
 			m, err := gens[i].Run(ctx, block, capacity)
 			if err != nil {
-				return out, fmt.Errorf("block %d of %d, target %d: %w", b+1, blocks, i, err)
+				return out, fmt.Errorf("block %d of %d, %s target: %w", b+1, blocks, [2]string{"first", "second"}[i], err)
 			}
 			runs[i] = append(runs[i], m)
 		}
@@ -75,10 +66,31 @@ func Interleave(ctx context.Context, gens [2]*Generator, s Scenario, capacity fl
 		if err != nil {
 			return out, err
 		}
-		m.Steady = CheckSteady(&m.Window)
+		if m.Window.Set() {
+			m.Steady = CheckSteady(&m.Window)
+		}
 		out[i] = m
 	}
 	return out, nil
+}
+
+// CheckInterleave reports why [Interleave] cannot run s in blocks, or
+// nil: blocks must be even (each target goes first equally often) and
+// leave each block at least MinBlock, and s must be valid and hold one
+// load for a fixed period (no Shape, Jobs, Model or RecoveryWindow).
+func CheckInterleave(s Scenario, blocks int) error {
+	if err := s.Validate(); err != nil {
+		return err
+	}
+	switch {
+	case blocks < 2 || blocks%2 != 0:
+		return fmt.Errorf("%w: %d blocks; it takes an even number, at least 2, for each target to go first as often", ErrBadInterleave, blocks)
+	case !s.steady() || s.Model != nil || s.RecoveryWindow > 0:
+		return fmt.Errorf("%w: %s does not hold one load for a fixed period", ErrBadInterleave, s.Name)
+	case s.Duration/time.Duration(blocks) < MinBlock:
+		return fmt.Errorf("%w: %s's %v in %d blocks leaves less than %v each; use fewer blocks or a longer scenario", ErrBadInterleave, s.Name, s.Duration, blocks, MinBlock)
+	}
+	return nil
 }
 
 // concat joins the metrics of consecutive runs of one scenario against one
@@ -109,6 +121,10 @@ func concat(rs []*Metrics) (*Metrics, error) {
 		}
 		m.Elapsed += r.Elapsed
 		m.addCounts(r)
+		m.TimedOut += r.TimedOut
+		m.AfterTimeout += r.AfterTimeout
+		m.Retries += r.Retries
+		m.RetriesUnsent += r.RetriesUnsent
 
 		rw := &r.Window
 		w.To = w.To.Add(rw.To.Sub(rw.From))

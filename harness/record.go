@@ -122,10 +122,6 @@ func (m *Metrics) addCounts(r *Metrics) {
 	}
 	m.Lost += r.Lost
 	m.Unexpected += r.Unexpected
-	m.TimedOut += r.TimedOut
-	m.AfterTimeout += r.AfterTimeout
-	m.Retries += r.Retries
-	m.RetriesUnsent += r.RetriesUnsent
 	m.Latency.Add(r.Latency)
 	m.Queue.Add(r.Queue)
 	m.Service.Add(r.Service)

@@ -85,8 +85,10 @@ server_pids=("" "")
 addrs=("" "")
 admins=("" "")
 cleanup() {
+	# A server that already exited makes kill fail; the others must
+	# still be stopped.
 	for pid in "${server_pids[@]}"; do
-		[[ -n $pid ]] && kill "$pid" 2>/dev/null
+		[[ -z $pid ]] || kill "$pid" 2>/dev/null || true
 	done
 	rm -rf "$tmp"
 }
@@ -123,9 +125,10 @@ serve() {
 
 # stop I stops the server of configuration I and waits for it.
 stop() {
-	kill -TERM "${server_pids[$1]}"
-	wait "${server_pids[$1]}" || { echo "bench-ab: the ${labels[$1]} server did not exit cleanly" >&2; exit 1; }
+	local pid=${server_pids[$1]}
 	server_pids[$1]=
+	kill -TERM "$pid"
+	wait "$pid" || { echo "bench-ab: the ${labels[$1]} server did not exit cleanly" >&2; exit 1; }
 }
 
 # account I appends the CPU time and the completed jobs of configuration

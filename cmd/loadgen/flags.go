@@ -91,7 +91,7 @@ func parseLoad(args []string, usage io.Writer) (command, error) {
 	fs.Float64Var(&c.scale, "scale", 1, "multiply every scenario's lengths by this `factor`, 0.01..1000")
 	fs.IntVar(&c.rep, "rep", 0, "number of the first repetition, for record names")
 	fs.BoolVar(&c.list, "list", false, "print the scenarios and exit")
-	fs.StringVar(&c.against, "against", "", "a second server, `host:port`: run every scenario against both, in alternating blocks (A B B A ...), at the rates of -target's capacity")
+	fs.StringVar(&c.against, "against", "", "a second server, `host:port`: run each scenario against both, in alternating blocks (A B B A ...), at the rates of -target's capacity; each must hold one load for a fixed period of at least 250 ms a block (open-50 and open-90 with the default -blocks)")
 	fs.StringVar(&c.againstLabel, "against-label", "remote-b", "the strategy column of -against's output")
 	fs.IntVar(&c.blocks, "blocks", 8, "with -against, the even `number` of blocks each scenario's measured period is cut into")
 	tlsFiles.AddFlags(fs)
@@ -119,6 +119,7 @@ func parseLoad(args []string, usage io.Writer) (command, error) {
 		{c.against == "" && (set["against-label"] || set["blocks"]), "-against-label and -blocks go with -against"},
 		{c.againstLabel == "" || badLabel.MatchString(c.againstLabel), fmt.Sprintf("-against-label %q must be non-empty, without / or spaces, and not end in -<digits>", c.againstLabel)},
 		{c.against != "" && c.againstLabel == c.label, fmt.Sprintf("-label and -against-label are both %q", c.label)},
+		{c.against != "" && c.against == c.target, fmt.Sprintf("-target and -against are both %s", c.target)},
 		{c.blocks < 2 || c.blocks%2 != 0, fmt.Sprintf("-blocks %d must be even and at least 2", c.blocks)},
 	}
 	for _, ch := range checks {
@@ -137,6 +138,13 @@ func parseLoad(args []string, usage io.Writer) (command, error) {
 	var err error
 	if c.scenarios, err = lookupAll(scenarios); err != nil {
 		return nil, err
+	}
+	if c.against != "" {
+		for _, s := range c.scenarios {
+			if err := harness.CheckInterleave(c.prepare(s), c.blocks); err != nil {
+				return nil, fmt.Errorf("-against: %w", err)
+			}
+		}
 	}
 	if c.tls, err = tlsFiles.Config(); err != nil {
 		return nil, err

@@ -107,10 +107,7 @@ func (c *loadCmd) run(ctx context.Context, stdout, stderr io.Writer) error {
 // first's capacity, measuring it first if s needs it and it is not known.
 // A saturate run refreshes the capacity from the first target's goodput.
 func (c *loadCmd) runPair(ctx context.Context, gens [2]*harness.Generator, s harness.Scenario) ([2]*harness.Metrics, error) {
-	if c.short {
-		s = harness.Short(s)
-	}
-	s = harness.Scale(s, c.scale)
+	s = c.prepare(s)
 	if err := c.calibrate(ctx, gens[0], s); err != nil {
 		return [2]*harness.Metrics{}, err
 	}
@@ -131,10 +128,7 @@ func (c *loadCmd) runPair(ctx context.Context, gens [2]*harness.Generator, s har
 // runOne runs s once, measuring the capacity first if s needs it and it
 // is not known. A saturate run refreshes the capacity, as in process.
 func (c *loadCmd) runOne(ctx context.Context, gen *harness.Generator, s harness.Scenario) (*harness.Metrics, error) {
-	if c.short {
-		s = harness.Short(s)
-	}
-	s = harness.Scale(s, c.scale)
+	s = c.prepare(s)
 	if err := c.calibrate(ctx, gen, s); err != nil {
 		return nil, err
 	}
@@ -148,6 +142,14 @@ func (c *loadCmd) runOne(ctx context.Context, gen *harness.Generator, s harness.
 		c.capacity = r.Goodput()
 	}
 	return r, nil
+}
+
+// prepare returns s as -short and -scale make it.
+func (c *loadCmd) prepare(s harness.Scenario) harness.Scenario {
+	if c.short {
+		s = harness.Short(s)
+	}
+	return harness.Scale(s, c.scale)
 }
 
 // calibrate measures the capacity against gen, with a saturate run, when
